@@ -1,0 +1,100 @@
+// swift-tools-version: 6.2
+// tcly: a shell, a batch engine and a local engine for the Transcodely video-transcoding job API.
+import PackageDescription
+
+/// Settings every target shares: Swift 6 language mode is the package default; these add the
+/// upcoming features the anchors (Hummingbird, swift-nio) build with.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "tcly",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tcly", targets: ["tcly"]),
+        .library(name: "TranscodelyAPI", targets: ["TranscodelyAPI"]),
+        .library(name: "TranscodelyEngine", targets: ["TranscodelyEngine"]),
+        .library(name: "TranscodelyServer", targets: ["TranscodelyServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+    ],
+    targets: [
+        // Wire types and the JSON rules of API.md. No I/O.
+        .target(name: "TranscodelyAPI", swiftSettings: strict),
+        // The local engine: store, idempotency, rate limits, orgs/apps/keys, origins, scheduler, encoders.
+        .target(
+            name: "TranscodelyEngine",
+            dependencies: [
+                "TranscodelyAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The engine over HTTP: Connect routes, auth, errors, metrics, health, OpenAPI document.
+        .target(
+            name: "TranscodelyServer",
+            dependencies: [
+                "TranscodelyAPI", "TranscodelyEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: strict
+        ),
+        // The front door: `tcly serve`, `tcly admin`.
+        .executableTarget(
+            name: "tcly",
+            dependencies: [
+                "TranscodelyAPI", "TranscodelyEngine", "TranscodelyServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TranscodelyAPITests", dependencies: ["TranscodelyAPI"], swiftSettings: strict),
+        .testTarget(
+            name: "TranscodelyEngineTests",
+            dependencies: ["TranscodelyEngine", "TranscodelyAPI"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TranscodelyServerTests",
+            dependencies: [
+                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "TranscodelyAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

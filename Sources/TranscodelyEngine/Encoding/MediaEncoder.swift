@@ -1,0 +1,48 @@
+import Foundation
+import TranscodelyAPI
+
+/// What turns an input file into a job's outputs. The engine has two: `ffmpeg` (real encoding) and
+/// `simulate` (same states, timing rules and progress, no media: for exploring and load tests).
+public protocol MediaEncoder: Sendable {
+    /// `ffmpeg` or `simulate`, as `--encoder` spells it.
+    var name: String { get }
+
+    /// Refuses at Create what this encoder can never do (a codec the local ffmpeg lacks).
+    func check(_ request: CreateJobRequest) throws(ConnectError)
+
+    /// Reads what the input is. Throws `JobFailure` for inputs that cannot be used.
+    func probe(_ input: URL, job: Job) async throws -> MediaInfo
+
+    /// Produces every output of the job under `work.outputRoot`, reporting progress (0–100).
+    /// Throws `JobFailure` when the encode fails, `CancellationError` when cancelled; either way it
+    /// leaves no partial output behind.
+    func encode(_ work: EncodeWork, progress: @escaping @Sendable (Double) async -> Void) async throws -> [OutputResult]
+}
+
+extension MediaEncoder {
+    public func check(_ request: CreateJobRequest) throws(ConnectError) {}
+}
+
+/// One encode: the job, its probed input and where its outputs go.
+public struct EncodeWork: Sendable {
+    public var job: Job
+    public var input: URL
+    public var info: MediaInfo
+    /// The output origin's folder.
+    public var outputRoot: URL
+    /// Where this job's outputs go, relative to the output origin: `jobs/<job id>`.
+    public var jobFolder: String { "jobs/\(job.id)" }
+}
+
+/// A job failure with the code the API reports.
+public struct JobFailure: Error, Sendable, Hashable {
+    public var code: JobError.Code
+    public var message: String
+
+    public init(_ code: JobError.Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var jobError: JobError { JobError(code: code, message: message) }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import TranscodelyAPI
+
+/// The local engine: the Transcodely API's behaviour, durable in SQLite, with its own workers.
+/// The HTTP server (TranscodelyServer) is a thin layer over it; run it as a `Service` so that
+/// its workers start and stop with the server.
+public final class Engine: Service, Sendable {
+    /// How to build an engine.
+    public struct Configuration: Sendable {
+        /// Holds `engine.sqlite` and the local origins' folders.
+        public var dataDirectory: URL
+        /// Origins besides `ori_local_input`/`ori_local_output`: id → folder.
+        public var origins: [String: URL] = [:]
+        public var encoder: any MediaEncoder = SimulatedEncoder()
+        /// How many jobs run at once.
+        public var workers: Int = 4
+        public var clock: EngineClock = .system
+        public var logger = Logger(label: "tcly.engine")
+
+        public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
+    }
+
+    public let store: EngineStore
+    public let origins: Origins
+    public let encoder: any MediaEncoder
+    public let rateLimiter: RateLimiter
+    let scheduler: Scheduler
+    let committer: CreateCommitter
+    let keys = KeyCache()
+    let logger: Logger
+
+    /// The id of the origin every engine has for inputs, under the data directory.
+    public static let localInput = "ori_local_input"
+    /// The id of the origin every engine has for outputs, under the data directory.
+    public static let localOutput = "ori_local_output"
+
+    /// Opens the store and checks the origins. Throws `ConnectError` with a sentence a user can act on.
+    public init(_ configuration: Configuration) throws {
+        let data = configuration.dataDirectory
+        let input = data.appendingPathComponent("origins/input"), output = data.appendingPathComponent("origins/output")
+        do {
+            for folder in [data, input, output] {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
+            guard FileManager.default.isWritableFile(atPath: data.path) else { throw CocoaError(.fileWriteNoPermission) }
+        } catch {
+            throw ConnectError.failedPrecondition("data directory \(data.path) is not writable; choose another with --data")
+        }
+        var list = [LocalOrigin(id: Self.localInput, name: "local input", root: input),
+                    LocalOrigin(id: Self.localOutput, name: "local output", root: output)]
+        for (id, folder) in configuration.origins.sorted(by: { $0.key < $1.key }) {
+            list.removeAll { $0.id == id }
+            list.append(LocalOrigin(id: id, name: folder.lastPathComponent, root: folder))
+        }
+        origins = try Origins(list)
+        do {
+            store = try EngineStore(path: data.appendingPathComponent("engine.sqlite").path, clock: configuration.clock)
+        } catch {
+            throw ConnectError.failedPrecondition("cannot open the store in \(data.path): \(error)")
+        }
+        encoder = configuration.encoder
+        rateLimiter = RateLimiter(clock: configuration.clock)
+        logger = configuration.logger
+        scheduler = Scheduler(store: store, encoder: encoder, origins: origins,
+                              workers: max(1, configuration.workers), logger: configuration.logger)
+        committer = CreateCommitter(store: store)
+    }
+
+    // MARK: - Service
+
+    /// Requeues jobs a previous run left unfinished, then runs the workers until graceful shutdown;
+    /// jobs interrupted by the shutdown are requeued for the next start.
+    public func run() async throws {
+        let requeued = try await store.requeueInterrupted()
+        if requeued > 0 { logger.notice("requeued \(requeued) job(s) interrupted by the last stop") }
+        await withGracefulShutdownHandler {
+            await scheduler.run()
+        } onGracefulShutdown: {
+            self.scheduler.stop()
+        }
+        try await store.requeueInterrupted()
+    }
+
+    // MARK: - Access
+
+    /// Who is calling: the app that owns `key`, which must belong to `orgID`.
+    public func authenticate(key: String?, orgID: String?) async throws(ConnectError) -> AppIdentity {
+        guard let key, !key.isEmpty else {
+            throw .unauthenticated("missing API key: send the header Authorization: Bearer <API key>")
+        }
+        guard let orgID, !orgID.isEmpty else {
+            throw .unauthenticated("missing X-Organization-ID header: send the id of your organization")
+        }
+        let hash = EngineStore.keyHash(key)
+        let identity: AppIdentity?
+        if let cached = keys.lookup(hash) {
+            identity = cached
+        } else {
+            identity = try await storeCall { try await self.store.identity(forKey: key) }
+            keys.remember(hash, identity)
+        }
+        guard let identity else {
+            throw .unauthenticated("unknown or revoked API key; check TRANSCODELY_API_KEY")
+        }
+        guard identity.orgID == orgID else {
+            throw .permissionDenied("this API key's app is not a member of organization \(orgID)")
+        }
+        return identity
+    }
+
+    // MARK: - JobService
+
+    /// Creates a job, or finds the one already created under the same idempotency key.
+    public func createJob(_ request: CreateJobRequest, by caller: AppIdentity) async throws(ConnectError) -> CreateOutcome {
+        try request.validate()
+        let input = try origins.usable(request.inputOriginID, field: "input_origin_id")
+        _ = try origins.usable(request.outputOriginID, field: "output_origin_id")
+        _ = try origins.resolve(request.inputPath, in: input)
+        try encoder.check(request)
+        let outcome = try await storeCall {
+            try await self.committer.submit(NewJob(orgID: caller.orgID, appID: caller.appID, request: request))
+        }
+        switch outcome {
+        case .created: scheduler.signal()
+        case let .conflict(key, existing):
+            throw ConnectError(.alreadyExists, "idempotency_key \"\(key)\" was already used for job \(existing) with different parameters; use a new key, or send the same parameters to get that job back")
+        case .replayed: break
+        }
+        return outcome
+    }
+
+    /// One job of the caller's organization.
+    public func job(id: String, by caller: AppIdentity) async throws(ConnectError) -> Job {
+        guard !id.isEmpty else { throw .invalidArgument("id: is required") }
+        guard let job = try await storeCall({ try await self.store.job(id: id, orgID: caller.orgID) }) else {
+            throw .notFound("no job \(id) in organization \(caller.orgID)")
+        }
+        return job
+    }
+
+    /// A page of the caller's organization's jobs.
+    public func listJobs(_ query: ListJobsRequest, by caller: AppIdentity) async throws(ConnectError) -> ListJobsResponse {
+        try await storeCall { try await self.store.list(orgID: caller.orgID, query: query) }
+    }
+
+    /// Cancels a job that has not ended; a running encode is stopped and its partial outputs removed.
+    public func cancelJob(id: String, by caller: AppIdentity) async throws(ConnectError) -> Job {
+        let existing = try await job(id: id, by: caller)
+        guard let canceled = try await storeCall({ try await self.store.apply(.canceled, to: id, orgID: caller.orgID) }) else {
+            let now = try await job(id: id, by: caller)
+            throw .failedPrecondition("job \(id) already ended (\(now.status.rawValue)); only pending, probing or processing jobs can be cancelled")
+        }
+        if existing.status != .pending { scheduler.interrupt(jobID: id) }
+        return canceled
+    }
+
+    // MARK: - OriginService
+
+    public func listOrigins() -> [Origin] { origins.all.map(\.origin) }
+
+    public func origin(id: String) throws(ConnectError) -> Origin {
+        guard let origin = origins.origin(id) else { throw .notFound("no origin \(id); OriginService/List shows the origins") }
+        return origin.origin
+    }
+
+    public func listFiles(_ request: ListFilesRequest) throws(ConnectError) -> ListFilesResponse {
+        try origins.listFiles(request)
+    }
+
+    // MARK: - Store errors
+
+    /// Runs a store call; failures of the store become `unavailable`, never a leaked path or stack.
+    func storeCall<T>(_ body: () async throws -> T) async throws(ConnectError) -> T {
+        do {
+            return try await body()
+        } catch let error as ConnectError {
+            throw error
+        } catch let error as DatabaseError {
+            logger.error("store error: \(error)")
+            throw .unavailable("the engine's store is not available right now (\(error.resultCode)); retry shortly")
+        } catch {
+            logger.error("store error: \(error)")
+            throw .internalError("the engine failed to read or write its store; see the engine log")
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Synchronization
+import TranscodelyAPI
+
+/// The engine's source of "now", injected so that tests control time (the rate limiter's tests
+/// never sleep; they advance a manual clock).
+public struct EngineClock: Sendable {
+    /// The current instant in microseconds since the Unix epoch.
+    public let now: @Sendable () -> Timestamp
+
+    public init(now: @escaping @Sendable () -> Timestamp) { self.now = now }
+
+    /// The machine's wall clock.
+    public static let system = EngineClock {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+    }
+
+    /// A clock that stands still until told to move: for tests.
+    public static func manual(_ clock: ManualClock) -> EngineClock { EngineClock { clock.now } }
+}
+
+/// A clock for tests: starts at a fixed instant and moves only by `advance`.
+public final class ManualClock: Sendable {
+    private let state: Mutex<Int64>
+
+    public init(start: Timestamp = Timestamp(microseconds: 1_767_225_600_000_000)) { state = Mutex(start.microseconds) }
+
+    public var now: Timestamp { Timestamp(microseconds: state.withLock { $0 }) }
+
+    public func advance(seconds: Double) {
+        state.withLock { $0 += Int64(seconds * 1_000_000) }
+    }
+}

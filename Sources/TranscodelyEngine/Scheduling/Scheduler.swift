@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import Synchronization
+import TranscodelyAPI
+
+/// Runs jobs: N workers take the next pending job (highest priority first, then oldest), probe and
+/// encode it, and record every step through the store's transitions.
+///
+/// Workers sleep when the queue is empty and are woken one at a time by `signal()`, so a burst of
+/// creates costs no storm of queue queries.
+final class Scheduler: Sendable {
+    private struct Idle {
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        /// A signal came while no worker was idle: the next worker to look finds work.
+        var pendingSignal = false
+        var stopping = false
+    }
+
+    private let store: EngineStore
+    private let encoder: any MediaEncoder
+    private let origins: Origins
+    private let workers: Int
+    private let logger: Logger
+    private let idle = Mutex(Idle())
+    private let running = Mutex<[String: Task<Void, Never>]>([:])
+
+    init(store: EngineStore, encoder: any MediaEncoder, origins: Origins, workers: Int, logger: Logger) {
+        self.store = store
+        self.encoder = encoder
+        self.origins = origins
+        self.workers = workers
+        self.logger = logger
+    }
+
+    /// Runs the workers until `stop()`.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<workers { group.addTask { await self.work() } }
+            // A safety net: wake idle workers every second in case work arrived by another path.
+            group.addTask {
+                while !self.isStopping {
+                    try? await Task.sleep(for: .seconds(1))
+                    self.wakeAll()
+                }
+            }
+        }
+    }
+
+    /// Stops taking jobs, interrupts running encodes (they will be requeued) and wakes every worker.
+    func stop() {
+        idle.withLock { $0.stopping = true }
+        wakeAll()
+        for task in running.withLock({ Array($0.values) }) { task.cancel() }
+    }
+
+    /// New work is queued: wake one idle worker.
+    func signal() {
+        let waiter = idle.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.pendingSignal = true
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume()
+    }
+
+    /// Interrupts the encode of a job the user cancelled.
+    func interrupt(jobID: String) {
+        running.withLock { $0[jobID] }?.cancel()
+    }
+
+    private var isStopping: Bool { idle.withLock { $0.stopping } }
+
+    private func wakeAll() {
+        let waiters = idle.withLock { state in
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func work() async {
+        while !isStopping {
+            let job: Job?
+            do {
+                job = try await store.claimNext()
+            } catch {
+                logger.error("could not take a job from the queue: \(error)")
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            if let job {
+                let task = Task { await self.execute(job) }
+                running.withLock { $0[job.id] = task }
+                await task.value
+                running.withLock { $0[job.id] = nil }
+                continue
+            }
+            await withCheckedContinuation { continuation in
+                let resumeNow = idle.withLock { state -> Bool in
+                    if state.pendingSignal || state.stopping {
+                        state.pendingSignal = false
+                        return true
+                    }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// Probes and encodes one job that is now `probing`.
+    private func execute(_ job: Job) async {
+        do {
+            guard let origin = origins.origin(job.inputOriginID) else {
+                throw JobFailure(.inputNotFound, "input origin \(job.inputOriginID) no longer exists on this engine")
+            }
+            guard let output = origins.origin(job.outputOriginID) else {
+                throw JobFailure(.outputWriteFailed, "output origin \(job.outputOriginID) no longer exists on this engine")
+            }
+            let input: URL
+            do { input = try origins.resolve(job.inputPath, in: origin) } catch {
+                throw JobFailure(.inputUnreadable, error.message)
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw JobFailure(.inputNotFound, "\(job.inputPath) does not exist in origin \(job.inputOriginID)")
+            }
+            let info = try await encoder.probe(input, job: job)
+            guard let processing = try await store.apply(.probed(info), to: job.id) else { return }
+            let throttle = ProgressThrottle()
+            let results = try await encoder.encode(
+                EncodeWork(job: processing, input: input, info: info, outputRoot: output.root)
+            ) { [store] value in
+                guard throttle.shouldWrite(value) else { return }
+                _ = try? await store.apply(.progress(value), to: job.id)
+            }
+            if try await store.apply(.completed(results), to: job.id) == nil {
+                // Cancelled at the last moment: the outputs must not stay.
+                try? FileManager.default.removeItem(at: output.root.appendingPathComponent("jobs/\(job.id)"))
+            }
+        } catch let failure as JobFailure {
+            await record(.failed(failure.jobError), job)
+        } catch is CancellationError {
+            // Cancelled by the user (the store already says so) or by shutdown (requeued later).
+        } catch {
+            if Task.isCancelled { return }
+            logger.error("job \(job.id) failed inside the engine: \(error)")
+            await record(.failed(JobError(code: .internal, message: "the engine failed while running this job; see the engine log")), job)
+        }
+    }
+
+    private func record(_ transition: JobTransition, _ job: Job) async {
+        do { try await store.apply(transition, to: job.id) } catch {
+            logger.error("could not record the end of job \(job.id): \(error)")
+        }
+    }
+}
+
+/// Lets progress reach the store at most four times a second per job.
+final class ProgressThrottle: Sendable {
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    func shouldWrite(_ value: Double) -> Bool {
+        let now = ContinuousClock.now
+        return last.withLock { last in
+            if let previous = last, now - previous < .milliseconds(250) { return false }
+            last = now
+            return true
+        }
+    }
+}

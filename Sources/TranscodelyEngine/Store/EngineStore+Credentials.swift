@@ -1,0 +1,131 @@
+import Crypto
+import Foundation
+import GRDB
+import TranscodelyAPI
+
+/// An app as administration sees it: who it is, its tier, and the hints of its keys.
+public struct AppRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var orgID: String
+    public var name: String
+    public var tier: Tier
+    /// `tk_AbCd…` for each key that is not revoked.
+    public var keyHints: [String]
+}
+
+/// Who a valid API key speaks for.
+public struct AppIdentity: Sendable, Hashable {
+    public var appID: String
+    public var orgID: String
+    public var tier: Tier
+}
+
+extension EngineStore {
+    /// SHA-256 of a key: the only form in which keys are stored.
+    static func keyHash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
+
+    /// What is shown of a key: its first 8 characters after the prefix.
+    static func keyHint(_ key: String) -> String { String(key.prefix(11)) + "…" }
+
+    /// Adds an app (creating its organization when new) owning `key`, or a new random key.
+    /// Returns the app and the key in clear: the only time it is ever shown.
+    public func createApp(orgID: String, name: String, tier: Tier, key: String? = nil) async throws -> (AppRecord, String) {
+        guard !orgID.isEmpty, orgID.utf8.count <= 128, orgID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConnectError.invalidArgument("organization id must be 1 to 128 printable ASCII characters without spaces")
+        }
+        guard !name.isEmpty else { throw ConnectError.invalidArgument("app name may not be empty") }
+        let key = key ?? IDGenerator.apiKey()
+        guard key.utf8.count >= 16, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConnectError.invalidArgument("API key must be at least 16 printable ASCII characters without spaces")
+        }
+        let now = clock.now().microseconds
+        let appID = IDGenerator.make("app_", length: 16)
+        try await pool.write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM apps WHERE org_id = ? AND name = ?", arguments: [orgID, name]) != nil {
+                throw ConnectError(.alreadyExists, "organization \(orgID) already has an app named \(name)")
+            }
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM api_keys WHERE hash = ?", arguments: [Self.keyHash(key)]) != nil {
+                throw ConnectError(.alreadyExists, "that API key already belongs to an app; choose another or omit --key")
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO orgs (id, name, created_at) VALUES (?, ?, ?)",
+                           arguments: [orgID, orgID, now])
+            try db.execute(sql: "INSERT INTO apps (id, org_id, name, tier, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [appID, orgID, name, tier.rawValue, now])
+            try db.execute(sql: "INSERT INTO api_keys (hash, app_id, hint, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [Self.keyHash(key), appID, Self.keyHint(key), now])
+        }
+        return (AppRecord(id: appID, orgID: orgID, name: name, tier: tier, keyHints: [Self.keyHint(key)]), key)
+    }
+
+    /// Every app with its live key hints, by organization then name.
+    public func apps() async throws -> [AppRecord] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT a.id, a.org_id, a.name, a.tier, k.hint FROM apps a
+                LEFT JOIN api_keys k ON k.app_id = a.id AND k.revoked_at IS NULL
+                ORDER BY a.org_id, a.name, k.created_at
+                """)
+            var apps: [AppRecord] = []
+            for row in rows {
+                let id: String = row["id"]
+                if apps.last?.id != id {
+                    apps.append(AppRecord(id: id, orgID: row["org_id"], name: row["name"],
+                                          tier: Tier(rawValue: row["tier"]) ?? .standard, keyHints: []))
+                }
+                if let hint: String = row["hint"] { apps[apps.count - 1].keyHints.append(hint) }
+            }
+            return apps
+        }
+    }
+
+    /// Revokes the key given in full, or the one key whose hint starts with `keyOrHint`.
+    /// Returns the hint of the revoked key.
+    public func revokeKey(_ keyOrHint: String) async throws -> String {
+        let now = clock.now().microseconds
+        return try await pool.write { db in
+            if let hint = try String.fetchOne(db, sql: "SELECT hint FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
+                                              arguments: [Self.keyHash(keyOrHint)]) {
+                try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE hash = ?", arguments: [now, Self.keyHash(keyOrHint)])
+                return hint
+            }
+            let prefix = keyOrHint.hasSuffix("…") ? String(keyOrHint.dropLast()) : keyOrHint
+            let matches = try Row.fetchAll(db, sql: "SELECT hash, hint FROM api_keys WHERE revoked_at IS NULL AND substr(hint, 1, ?) = ?",
+                                           arguments: [prefix.count, prefix])
+            guard prefix.count >= 6, matches.count == 1, let match = matches.first else {
+                throw ConnectError.notFound(matches.count > 1
+                    ? "\(matches.count) live keys start with \(prefix); give more of the key"
+                    : "no live API key is or starts with that text; `tcly admin app list` shows key hints")
+            }
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE hash = ?", arguments: [now, match["hash"] as Data])
+            return match["hint"]
+        }
+    }
+
+    /// The app a key speaks for, or nil when the key is unknown or revoked. The lookup is by hash;
+    /// the stored hash is then compared in constant time.
+    public func identity(forKey key: String) async throws -> AppIdentity? {
+        let hash = Self.keyHash(key)
+        return try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT k.hash, a.id, a.org_id, a.tier FROM api_keys k JOIN apps a ON a.id = k.app_id
+                WHERE k.hash = ? AND k.revoked_at IS NULL
+                """, arguments: [hash]), ConstantTime.equal(row["hash"] as Data, hash) else { return nil }
+            return AppIdentity(appID: row["id"], orgID: row["org_id"], tier: Tier(rawValue: row["tier"]) ?? .standard)
+        }
+    }
+
+    /// Whether any app exists (a store with none is bootstrapped on first start).
+    public func hasApps() async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apps)") ?? false }
+    }
+}
+
+/// Comparisons whose time does not depend on where the inputs differ.
+public enum ConstantTime {
+    public static func equal<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+}

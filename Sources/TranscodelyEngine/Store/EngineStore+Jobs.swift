@@ -1,0 +1,188 @@
+import Crypto
+import Foundation
+import GRDB
+import TranscodelyAPI
+
+/// A create on its way into the store.
+struct NewJob: Sendable {
+    var id: String
+    var orgID: String
+    var appID: String
+    var request: CreateJobRequest
+    /// SHA-256 of the request's canonical form: "same parameters" means equal hashes.
+    var requestHash: Data
+
+    init(orgID: String, appID: String, request: CreateJobRequest) {
+        id = IDGenerator.job()
+        self.orgID = orgID
+        self.appID = appID
+        self.request = request
+        requestHash = Data(SHA256.hash(data: Data(request.canonicalForm.utf8)))
+    }
+}
+
+/// What a create came to.
+public enum CreateOutcome: Sendable {
+    /// A new job.
+    case created(Job)
+    /// The key was used before with the same parameters: that job, unchanged.
+    case replayed(Job)
+    /// The key was used before with different parameters.
+    case conflict(key: String, existingJobID: String)
+}
+
+extension EngineStore {
+    /// Inserts a group of creates in one transaction (one commit, one fsync for all of them).
+    /// Idempotency rests on the UNIQUE (app_id, idempotency_key) constraint: an insert that meets it
+    /// does nothing, and the job already there is compared by request hash.
+    func insert(_ batch: [NewJob]) async throws -> [CreateOutcome] {
+        try await pool.write { db in
+            var outcomes: [CreateOutcome] = []
+            outcomes.reserveCapacity(batch.count)
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO jobs (id, org_id, app_id, idempotency_key, request_hash, status, priority,
+                    input_origin_id, input_path, output_origin_id, metadata, outputs, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (app_id, idempotency_key) DO NOTHING
+                """)
+            for new in batch {
+                let request = new.request
+                let stamp = self.nextStamp()
+                try insert.execute(arguments: [
+                    new.id, new.orgID, new.appID, request.idempotencyKey, new.requestHash, request.priority.rank,
+                    request.inputOriginID, request.inputPath, request.outputOriginID,
+                    JobRow.encode(request.metadata), JobRow.encode(JobRow.Wrapped(outputs: request.outputs)),
+                    stamp.microseconds, stamp.microseconds,
+                ])
+                if db.changesCount == 1 {
+                    outcomes.append(.created(Job(id: new.id, status: .pending, request: request,
+                                                 createdAt: stamp, updatedAt: stamp)))
+                    continue
+                }
+                // Only the idempotency constraint can make the insert do nothing.
+                let key = request.idempotencyKey ?? ""
+                guard let row = try Row.fetchOne(db, sql: """
+                    SELECT request_hash, \(JobRow.columns) FROM jobs WHERE app_id = ? AND idempotency_key = ?
+                    """, arguments: [new.appID, key]) else {
+                    throw ConnectError.internalError("a create under key \(key) was refused but no job holds the key")
+                }
+                let existing = try JobRow.job(row)
+                if (row["request_hash"] as Data) == new.requestHash {
+                    outcomes.append(.replayed(existing))
+                } else {
+                    outcomes.append(.conflict(key: key, existingJobID: existing.id))
+                }
+            }
+            return outcomes
+        }
+    }
+
+    /// One job of an organization; nil when there is none (another organization's job included).
+    public func job(id: String, orgID: String) async throws -> Job? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ? AND org_id = ?",
+                             arguments: [id, orgID]).map(JobRow.job)
+        }
+    }
+
+    /// One job by id, whatever its organization (for the engine's workers).
+    func job(id: String) async throws -> Job? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ?", arguments: [id]).map(JobRow.job)
+        }
+    }
+
+    /// A page of an organization's jobs in (updated_at, id) order.
+    public func list(orgID: String, query: ListJobsRequest) async throws -> ListJobsResponse {
+        let token = try query.pageToken.flatMap { $0.isEmpty ? nil : $0 }.map { try PageToken(decoding: $0, for: query) }
+        let size = query.pageSize ?? 100
+        var sql = "SELECT \(JobRow.columns) FROM jobs WHERE org_id = ?"
+        var values: [DatabaseValue] = [orgID.databaseValue]
+        if !query.status.isEmpty {
+            sql += " AND status IN (\(Array(repeating: "?", count: query.status.count).joined(separator: ",")))"
+            values += query.status.map(\.rawValue.databaseValue)
+        }
+        if let since = query.updatedSince {
+            sql += " AND updated_at > ?"
+            values.append(since.microseconds.databaseValue)
+        }
+        for (key, value) in query.metadata.sorted(by: { $0.key < $1.key }) {
+            sql += " AND json_extract(metadata, ?) = ?"
+            values += ["$.\"\(key.replacingOccurrences(of: "\"", with: "\\\""))\"".databaseValue, value.databaseValue]
+        }
+        if let token {
+            sql += " AND (updated_at, id) > (?, ?)"
+            values += [token.updatedAt.databaseValue, token.id.databaseValue]
+        }
+        sql += " ORDER BY updated_at, id LIMIT ?"
+        values.append((size + 1).databaseValue)
+        var jobs = try await pool.read { [sql, values] db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map(JobRow.job)
+        }
+        let more = jobs.count > size
+        if more { jobs.removeLast() }
+        let next = more ? jobs.last.map { PageToken(after: $0, for: query).encoded } ?? "" : ""
+        return ListJobsResponse(jobs: jobs, nextPageToken: next)
+    }
+
+    /// Applies a transition to a job in one transaction; returns the job as it now is, or nil when
+    /// the transition did not apply (the job ended meanwhile, or was not in the state it needs).
+    @discardableResult
+    func apply(_ transition: JobTransition, to id: String, orgID: String? = nil) async throws -> Job? {
+        try await pool.write { db in try self.apply(transition, to: id, orgID: orgID, in: db) }
+    }
+
+    func apply(_ transition: JobTransition, to id: String, orgID: String?, in db: Database) throws -> Job? {
+        var sql = "SELECT \(JobRow.columns) FROM jobs WHERE id = ?"
+        var arguments: StatementArguments = [id]
+        if let orgID {
+            sql += " AND org_id = ?"
+            arguments += [orgID]
+        }
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
+        let current = try JobRow.job(row)
+        // The stamp is taken only when something changes, keeping updated_at strictly increasing.
+        guard transition.apply(to: current, at: current.updatedAt) != nil else { return nil }
+        guard let next = transition.apply(to: current, at: nextStamp()) else { return nil }
+        try db.execute(sql: """
+            UPDATE jobs SET status = ?, progress = ?, input = ?, results = ?, error_code = ?, error_message = ?,
+                updated_at = ?, started_at = ?, completed_at = ? WHERE id = ?
+            """, arguments: [
+                next.status.rawValue, next.progress, next.input.map(JobRow.encode), next.results.map(JobRow.encode),
+                next.error?.code, next.error?.message, next.updatedAt.microseconds, next.startedAt?.microseconds,
+                next.completedAt?.microseconds, id,
+            ])
+        return next
+    }
+
+    /// Takes the next pending job (highest priority, then oldest) and marks it probing.
+    func claimNext() async throws -> Job? {
+        try await pool.write { db in
+            guard let id = try String.fetchOne(db, sql: """
+                SELECT id FROM jobs WHERE status = 'pending' ORDER BY priority DESC, seq LIMIT 1
+                """) else { return nil }
+            return try self.apply(.probing, to: id, orgID: nil, in: db)
+        }
+    }
+
+    /// Puts every job that was probing or processing when the engine stopped back in the queue.
+    @discardableResult
+    func requeueInterrupted() async throws -> Int {
+        try await pool.write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE status IN ('probing', 'processing') ORDER BY seq")
+            for id in ids { _ = try self.apply(.requeued, to: id, orgID: nil, in: db) }
+            return ids.count
+        }
+    }
+
+    /// How many jobs are in each status (for /metrics).
+    public func countsByStatus() async throws -> [JobStatus: Int] {
+        try await pool.read { db in
+            var counts: [JobStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status") {
+                if let status = JobStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+}

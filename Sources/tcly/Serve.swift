@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TranscodelyAPI
+import TranscodelyEngine
+import TranscodelyServer
+import UnixSignals
+
+/// `tcly serve`: the local engine on this machine.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the local engine: the Transcodely API, durable in SQLite, on loopback by default.",
+        discussion: """
+            On first start with an empty data directory it creates an organization and an app: with
+            TRANSCODELY_API_KEY and TRANSCODELY_ORG_ID set, that organization owning that key;
+            otherwise it generates both and prints them once.
+            Origins ori_local_input and ori_local_output (folders under the data directory) always exist.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "HOST:PORT"))
+    var listen = "127.0.0.1:8080"
+
+    @OptionGroup var data: DataOption
+
+    @Option(name: .customLong("origin"), help: ArgumentHelp("An origin: a folder jobs read from or write to.", valueName: "ID=DIR"))
+    var origins: [String] = []
+
+    @Option(help: "Tier of the app created on first start: standard (100/s, burst 200), premium (500/s, burst 1000) or unlimited.")
+    var tier: Tier = .standard
+
+    @Option(help: "The encoder: simulate (no media; states, timing and progress only). ffmpeg arrives with real encoding.")
+    var encoder = "simulate"
+
+    @Option(help: ArgumentHelp("With --encoder simulate: probe=SECONDS,encode=SECONDS,fail=FRACTION.", valueName: "SPEC"))
+    var simulate: String?
+
+    @Option(help: "How many jobs run at once.")
+    var workers: Int?
+
+    func validate() throws {
+        if let workers, !(1...256).contains(workers) {
+            throw ValidationError("--workers must be 1...256, got \(workers)")
+        }
+        if simulate != nil, encoder != "simulate" {
+            throw ValidationError("--simulate goes with --encoder simulate")
+        }
+    }
+
+    func run() async throws {
+        let logger = makeLogger("tcly.serve")
+        let (host, port) = parseListen()
+        var configuration = Engine.Configuration(dataDirectory: data.directory)
+        configuration.logger = logger
+        configuration.origins = parseOrigins()
+        configuration.encoder = makeEncoder()
+        configuration.workers = workers ?? 8
+        let engine: Engine
+        do { engine = try Engine(configuration) } catch { fail(describe(error)) }
+        await bootstrap(engine.store)
+        let running: RunningServer
+        do {
+            running = try await RunningServer.start(
+                TranscodelyHTTPServer(engine: engine, host: host, port: port, logger: logger),
+                signals: [.sigterm, .sigint])
+        } catch {
+            let text = String(describing: error)
+            if text.contains("Address already in use") || text.contains("errno: 98") {
+                fail("\(host):\(port) is already in use; pick another with --listen HOST:PORT")
+            }
+            fail("could not listen on \(host):\(port): \(text)")
+        }
+        Console.line("tcly serve: listening on \(running.baseURL) (data \(data.directory.path), encoder \(engine.encoder.name), \(configuration.workers) workers)")
+        do { try await running.wait() } catch { fail("the engine stopped: \(describe(error))") }
+    }
+
+    private func parseListen() -> (String, Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            fail("--listen takes HOST:PORT (as 127.0.0.1:8080), got \"\(listen)\"", code: 2)
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+
+    private func parseOrigins() -> [String: URL] {
+        var result: [String: URL] = [:]
+        for text in origins {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                fail("--origin takes ID=DIR (as ori_media=/srv/media), got \"\(text)\"", code: 2)
+            }
+            result[parts[0]] = URL(fileURLWithPath: parts[1])
+        }
+        return result
+    }
+
+    private func makeEncoder() -> any MediaEncoder {
+        switch encoder {
+        case "simulate":
+            do {
+                return SimulatedEncoder(spec: try simulate.map { text throws(ConnectError) in try SimulatedEncoder.Spec(parsing: text) } ?? .init())
+            } catch { fail(error.message, code: 2) }
+        case "ffmpeg":
+            fail("the ffmpeg encoder is not in this version yet; run with --encoder simulate", code: 2)
+        default:
+            fail("--encoder takes ffmpeg or simulate, got \"\(encoder)\"", code: 2)
+        }
+    }
+
+    /// First start: create the organization and app the environment names, or generate them.
+    private func bootstrap(_ store: EngineStore) async {
+        do {
+            guard try await !store.hasApps() else { return }
+            let environment = ProcessInfo.processInfo.environment
+            if let key = environment["TRANSCODELY_API_KEY"], !key.isEmpty,
+               let org = environment["TRANSCODELY_ORG_ID"], !org.isEmpty {
+                let (app, _) = try await store.createApp(orgID: org, name: "default", tier: tier, key: key)
+                Console.line("tcly serve: created organization \(org) with app \(app.name) (tier \(tier.rawValue)) owning the key in TRANSCODELY_API_KEY")
+            } else {
+                let (app, key) = try await store.createApp(orgID: "org_local", name: "default", tier: tier)
+                Console.line("""
+                    tcly serve: created organization org_local with app \(app.name) (tier \(tier.rawValue)).
+                      export TRANSCODELY_ORG_ID=org_local
+                      export TRANSCODELY_API_KEY=\(key)
+                    This key is shown once; tcly admin app create makes more.
+                    """)
+            }
+        } catch {
+            fail("could not create the first app: \(describe(error))")
+        }
+    }
+}
+
+/// The sentence of an error, for one-line reports.
+func describe(_ error: any Error) -> String {
+    (error as? ConnectError)?.message ?? String(describing: error)
+}
