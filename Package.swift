@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Wire types and the JSON rules of API.md. No I/O.
@@ -73,6 +74,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Helpers the test targets share: an API caller over real HTTP, temporary folders.
+        .target(
+            name: "TranscodelyTestSupport",
+            dependencies: [
+                "TranscodelyAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "TranscodelyAPITests", dependencies: ["TranscodelyAPI"], swiftSettings: strict),
         .testTarget(
             name: "TranscodelyEngineTests",
@@ -82,18 +96,13 @@ let package = Package(
         .testTarget(
             name: "TranscodelyServerTests",
             dependencies: [
-                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "CompressNIO", package: "compress-nio"),
+                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport",
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: [
-                "TranscodelyAPI",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
+            dependencies: ["TranscodelyAPI", "TranscodelyTestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -51,10 +51,14 @@ struct ConnectRoutes: Sendable {
         unary(router, origins + "ListFiles", ListFilesRequest.self) { request, _ in
             Answer(message: try engine.listFiles(request))
         }
-        router.post("/**") { request, _ -> Response in
-            let error = ConnectError(.unimplemented, "no method \(request.uri.path); the API is described at /openapi.yaml")
-            metrics.request(method: "unknown", code: error.code.rawValue)
-            return ConnectReply.error(error)
+        // Unknown methods: the router does not fall back from a known service's node to "/**",
+        // so each service gets its own wildcard too.
+        for fallback in ["/**", jobs + "*", origins + "*"] {
+            router.post(RouterPath(fallback)) { request, _ -> Response in
+                let error = ConnectError(.unimplemented, "no method \(request.uri.path); the API is described at /openapi.yaml")
+                metrics.request(method: "unknown", code: error.code.rawValue)
+                return ConnectReply.error(error)
+            }
         }
     }
 

@@ -32,8 +32,16 @@ final class Scheduler: Sendable {
         self.logger = logger
     }
 
-    /// Runs the workers until `stop()`.
+    /// Runs the workers until `stop()` or cancellation.
     func run() async {
+        await withTaskCancellationHandler {
+            await runWorkers()
+        } onCancel: {
+            stop()
+        }
+    }
+
+    private func runWorkers() async {
         await withDiscardingTaskGroup { group in
             for _ in 0..<workers { group.addTask { await self.work() } }
             // A safety net: wake idle workers every second in case work arrived by another path.

@@ -61,13 +61,13 @@ extension EngineStore {
                 }
                 // Only the idempotency constraint can make the insert do nothing.
                 let key = request.idempotencyKey ?? ""
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT request_hash, \(JobRow.columns) FROM jobs WHERE app_id = ? AND idempotency_key = ?
-                    """, arguments: [new.appID, key]) else {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT \(JobRow.columns), request_hash FROM jobs WHERE app_id = ? AND idempotency_key = ?
+                    """), arguments: [new.appID, key]) else {
                     throw ConnectError.internalError("a create under key \(key) was refused but no job holds the key")
                 }
                 let existing = try JobRow.job(row)
-                if (row["request_hash"] as Data) == new.requestHash {
+                if (row[JobRow.columnCount] as Data) == new.requestHash {
                     outcomes.append(.replayed(existing))
                 } else {
                     outcomes.append(.conflict(key: key, existingJobID: existing.id))
@@ -80,7 +80,7 @@ extension EngineStore {
     /// One job of an organization; nil when there is none (another organization's job included).
     public func job(id: String, orgID: String) async throws -> Job? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ? AND org_id = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ? AND org_id = ?"),
                              arguments: [id, orgID]).map(JobRow.job)
         }
     }

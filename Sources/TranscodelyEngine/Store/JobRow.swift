@@ -10,28 +10,32 @@ enum JobRow {
         metadata, outputs, input, results, error_code, error_message, created_at, updated_at, started_at, completed_at
         """
 
+    /// Reads a row selected with `columns` first. Columns are read by position: by name, GRDB
+    /// lowercases each name on every access, which showed in profiles of Get.
+    /// How many columns `columns` selects; a query may select more after them.
+    static let columnCount = 18
+
     static func job(_ row: Row) throws -> Job {
         let decoder = JSONDecoder()
-        func json<T: Decodable>(_ type: T.Type, _ column: String) throws -> T? {
-            guard let text: String = row[column] else { return nil }
+        func json<T: Decodable>(_ type: T.Type, _ index: Int) throws -> T? {
+            guard let text: String = row[index] else { return nil }
             return try decoder.decode(type, from: Data(text.utf8))
         }
+        let metadataText: String = row[8]
         let request = CreateJobRequest(
-            inputOriginID: row["input_origin_id"], inputPath: row["input_path"],
-            outputOriginID: row["output_origin_id"], idempotencyKey: row["idempotency_key"],
-            priority: priority(rank: row["priority"]),
-            metadata: try json([String: String].self, "metadata") ?? [:],
-            outputs: try json(Wrapped.self, "outputs")?.outputs ?? [])
-        var job = Job(id: row["id"], status: JobStatus(rawValue: row["status"]) ?? .failed, progress: row["progress"],
-                      request: request, createdAt: Timestamp(microseconds: row["created_at"]),
-                      updatedAt: Timestamp(microseconds: row["updated_at"]))
-        job.input = try json(MediaInfo.self, "input")
-        job.results = try json([OutputResult].self, "results")
-        if let code: String = row["error_code"] {
-            job.error = JobError(code: JobError.Code(rawValue: code) ?? .internal, message: row["error_message"] ?? "")
+            inputOriginID: row[4], inputPath: row[5], outputOriginID: row[6], idempotencyKey: row[7],
+            priority: priority(rank: row[3]),
+            metadata: metadataText == "{}" ? [:] : try decoder.decode([String: String].self, from: Data(metadataText.utf8)),
+            outputs: try json(Wrapped.self, 9)?.outputs ?? [])
+        var job = Job(id: row[0], status: JobStatus(rawValue: row[1]) ?? .failed, progress: row[2],
+                      request: request, createdAt: Timestamp(microseconds: row[14]), updatedAt: Timestamp(microseconds: row[15]))
+        job.input = try json(MediaInfo.self, 10)
+        job.results = try json([OutputResult].self, 11)
+        if let code: String = row[12] {
+            job.error = JobError(code: JobError.Code(rawValue: code) ?? .internal, message: row[13] ?? "")
         }
-        job.startedAt = (row["started_at"] as Int64?).map(Timestamp.init(microseconds:))
-        job.completedAt = (row["completed_at"] as Int64?).map(Timestamp.init(microseconds:))
+        job.startedAt = (row[16] as Int64?).map(Timestamp.init(microseconds:))
+        job.completedAt = (row[17] as Int64?).map(Timestamp.init(microseconds:))
         return job
     }
 

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import TranscodelyAPI
+import TranscodelyTestSupport
+
+/// `tcly serve` and `tcly admin` as separate processes: start-up, kill -9, restart, administration
+/// while serving.
+@Suite(.serialized) struct ServeProcessTests {
+    let key = "tk_e2e_key_0123456789"
+
+    func serve(_ data: TemporaryDirectory, extra: [String] = []) throws -> (TclyProcess, APICaller) {
+        let tcly = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", data.path,
+                                    "--simulate", "probe=0,encode=0.3"] + extra,
+                                   environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": "org_e2e"])
+        let url = try tcly.waitForListening()
+        return (tcly, APICaller(baseURL: url, key: key, org: "org_e2e"))
+    }
+
+    @Test func anAcknowledgedCreateSurvivesKill9AndTheKeyStillFindsIt() async throws {
+        let data = try TemporaryDirectory("e2e")
+        defer { data.remove() }
+        try data.write("origins/input/a.mp4", "media")
+        var (tcly, api) = try serve(data)
+        var created: [String: String] = [:]
+        for i in 0..<50 {
+            let job = try await api.create(key: "durable-\(i)").decode(JobResponse.self).job
+            created["durable-\(i)"] = job.id
+        }
+        tcly.kill(SIGKILL)
+        (tcly, api) = try serve(data)
+        defer { tcly.kill(SIGTERM) }
+        for (key, id) in created {
+            let reply = try await api.create(key: key)
+            #expect(reply.header("Idempotent-Replayed") == "true")
+            #expect(try reply.decode(JobResponse.self).job.id == id)
+        }
+        // Jobs interrupted by the kill run again and complete.
+        for id in created.values.prefix(5) {
+            var status = JobStatus.pending
+            for _ in 0..<500 where !status.isTerminal {
+                status = try await api.call("JobService/Get", #"{"id":"\#(id)"}"#).decode(JobResponse.self).job.status
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(status == .completed)
+        }
+    }
+
+    @Test func startUpProblemsAreOneLineAndANonZeroExit() async throws {
+        let data = try TemporaryDirectory("e2e")
+        defer { data.remove() }
+        let (tcly, _) = try serve(data)
+        defer { tcly.kill(SIGTERM) }
+        let port = tcly.process.arguments![2]
+        let (busy, _, busyError) = try TclyProcess.run(["serve", "--listen", port, "--data", data.path + "-2"])
+        #expect(busy != 0)
+        #expect(busyError == "tcly: \(port) is already in use; pick another with --listen HOST:PORT\n")
+        let (missing, _, missingError) = try TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", data.path + "-3",
+                                                             "--origin", "ori_media=/nonexistent/media"])
+        #expect(missing != 0)
+        #expect(missingError == "tcly: origin ori_media: folder /nonexistent/media does not exist; create it or fix --origin\n")
+        let (unwritable, _, unwritableError) = try TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", "/proc/tcly"])
+        #expect(unwritable != 0)
+        #expect(unwritableError == "tcly: data directory /proc/tcly is not writable; choose another with --data\n")
+        let (badSpec, _, badSpecError) = try TclyProcess.run(["serve", "--simulate", "speed=3"])
+        #expect(badSpec == 2 && badSpecError.contains("unknown setting \"speed\""))
+    }
+
+    @Test func adminWorksWhileTheServerRuns() async throws {
+        let data = try TemporaryDirectory("e2e")
+        defer { data.remove() }
+        let (tcly, api) = try serve(data, extra: ["--tier", "premium"])
+        defer { tcly.kill(SIGTERM) }
+        let (status, out, _) = try TclyProcess.run(["admin", "app", "create", "--data", data.path, "--org", "org_two",
+                                                    "--name", "ingest", "--tier", "standard"])
+        #expect(status == 0)
+        let newKey = try #require(out.split(separator: "\n").first { $0.hasPrefix("API key (shown once): ") }?
+            .dropFirst("API key (shown once): ".count))
+        let two = APICaller(baseURL: api.baseURL, key: String(newKey), org: "org_two")
+        let reply = try await two.call("OriginService/List", "{}")
+        #expect(reply.status == 200 && reply.header("RateLimit-Policy") == #""default";q=100;w=1"#)
+        #expect(try await api.call("OriginService/List", "{}").header("RateLimit-Policy") == #""default";q=500;w=1"#)
+
+        let (_, listing, _) = try TclyProcess.run(["admin", "app", "list", "--data", data.path])
+        #expect(listing.contains("org_two") && listing.contains("ingest") && listing.contains("premium"))
+        #expect(!listing.contains(newKey) && !listing.contains(key))
+
+        let (revoked, revokeOut, _) = try TclyProcess.run(["admin", "key", "revoke", "--data", data.path, String(newKey)])
+        #expect(revoked == 0 && revokeOut.hasPrefix("revoked tk_"))
+        try await Task.sleep(for: .milliseconds(1200))
+        #expect(try await two.call("OriginService/List", "{}").status == 401)
+        // The key is stored as a hash only.
+        for file in ["engine.sqlite", "engine.sqlite-wal"] {
+            guard let bytes = try? Data(contentsOf: data.url.appendingPathComponent(file)) else { continue }
+            #expect(bytes.range(of: Data(newKey.utf8)) == nil && bytes.range(of: Data(key.utf8)) == nil, "\(file)")
+        }
+    }
+
+    @Test func versionAndHelp() throws {
+        let (status, out, _) = try TclyProcess.run(["--version"])
+        #expect(status == 0 && out.hasPrefix("0."))
+        let (helpStatus, help, _) = try TclyProcess.run(["serve", "--help"])
+        #expect(helpStatus == 0 && help.contains("--listen") && help.contains("--simulate"))
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import TranscodelyAPI
+@testable import TranscodelyEngine
+
+/// An engine on a temporary data directory, its workers running, for one test.
+struct EngineFixture {
+    let data: URL
+    let engine: Engine
+    let caller: AppIdentity
+    let workers: Task<Void, any Error>
+
+    init(data: URL? = nil, spec: String = "probe=0,encode=0.2", workers: Int = 2, run: Bool = true) async throws {
+        let folder = data ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("engine-\(UUID().uuidString.prefix(8))")
+        self.data = folder
+        var configuration = Engine.Configuration(dataDirectory: folder)
+        configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
+        configuration.workers = workers
+        engine = try Engine(configuration)
+        if try await !engine.store.hasApps() {
+            _ = try await engine.store.createApp(orgID: "org_a", name: "default", tier: .unlimited, key: "tk_fixture_key_0001")
+        }
+        caller = try await engine.authenticate(key: "tk_fixture_key_0001", orgID: "org_a")
+        let engine = engine
+        self.workers = Task { if run { try await engine.run() } }
+    }
+
+    func input(_ name: String, _ contents: String = "media") throws {
+        let url = data.appendingPathComponent("origins/input/\(name)")
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: url)
+    }
+
+    func request(_ path: String, key: String? = nil, priority: Priority = .standard) -> CreateJobRequest {
+        CreateJobRequest(inputOriginID: Engine.localInput, inputPath: path, outputOriginID: Engine.localOutput,
+                         idempotencyKey: key, priority: priority,
+                         outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)])])
+    }
+
+    func create(_ path: String, key: String? = nil, priority: Priority = .standard) async throws -> Job {
+        switch try await engine.createJob(request(path, key: key, priority: priority), by: caller) {
+        case let .created(job), let .replayed(job): return job
+        case .conflict: throw ConnectError(.alreadyExists, "conflict")
+        }
+    }
+
+    /// Polls until the job has ended (at most `seconds`).
+    func finished(_ id: String, seconds: Double = 20) async throws -> Job {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            let job = try await engine.job(id: id, by: caller)
+            if job.status.isTerminal { return job }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ConnectError(.deadlineExceeded, "job \(id) did not end in \(seconds) s")
+    }
+
+    func stop() async {
+        workers.cancel()
+        _ = try? await workers.value
+    }
+}
+
+@Suite struct EngineTests {
+    @Test func simulatedJobsEndAsTheRulesSay() async throws {
+        let fixture = try await EngineFixture(spec: "probe=0,encode=0.2,fail=0.5")
+        defer { Task { await fixture.stop() } }
+        try fixture.input("ok.mp4")
+        try fixture.input("corrupt-upload.mp4")
+        let fine = (0..<40).map { "batch/clip-\($0).mp4" }
+        for path in fine { try fixture.input(path) }
+        let corrupt = try await fixture.create("corrupt-upload.mp4")
+        let missing = try await fixture.create("nowhere.mp4")
+        var jobs: [Job] = []
+        for path in fine { jobs.append(try await fixture.create(path)) }
+        #expect(try await fixture.finished(corrupt.id).error?.code == "input_unreadable")
+        let gone = try await fixture.finished(missing.id)
+        #expect(gone.error?.code == "input_not_found")
+        #expect(gone.error?.message == "nowhere.mp4 does not exist in origin ori_local_input")
+        for job in jobs {
+            let done = try await fixture.finished(job.id)
+            let shouldFail = SimulatedEncoder.fails(path: job.inputPath, fraction: 0.5)
+            #expect(done.status == (shouldFail ? .failed : .completed), "\(job.inputPath)")
+            if shouldFail { #expect(done.error?.code == "encode_failed") } else {
+                #expect(done.progress == 100 && done.results?.count == 1 && done.input?.height == 1080)
+            }
+        }
+    }
+
+    @Test func higherPriorityStartsFirst() async throws {
+        let fixture = try await EngineFixture(spec: "probe=0,encode=0", workers: 1, run: false)
+        for name in ["e1", "s1", "p1", "e2", "p2"] { try fixture.input(name) }
+        let economy = try await fixture.create("e1", priority: .economy)
+        let standard = try await fixture.create("s1")
+        let premium = try await fixture.create("p1", priority: .premium)
+        let economy2 = try await fixture.create("e2", priority: .economy)
+        let premium2 = try await fixture.create("p2", priority: .premium)
+        var order: [String] = []
+        while let job = try await fixture.engine.store.claimNext() { order.append(job.id) }
+        #expect(order == [premium.id, premium2.id, standard.id, economy.id, economy2.id])
+    }
+
+    @Test func aStoreReopenedAfterAStopKeepsKeysAndRequeuesInterruptedJobs() async throws {
+        let first = try await EngineFixture(spec: "probe=0,encode=30", run: false)
+        try first.input("long.mp4")
+        let job = try await first.create("long.mp4", key: "restart-key")
+        let claimed = try #require(try await first.engine.store.claimNext())
+        #expect(claimed.id == job.id && claimed.status == .probing)
+        // A second engine on the same data directory, as after kill -9 and restart.
+        let second = try await EngineFixture(data: first.data, spec: "probe=0,encode=0.1")
+        defer { Task { await second.stop() } }
+        let again = try await second.engine.createJob(second.request("long.mp4", key: "restart-key"), by: second.caller)
+        guard case let .replayed(replayed) = again else { Issue.record("expected a replay, got \(again)"); return }
+        #expect(replayed.id == job.id)
+        #expect(try await second.finished(job.id).status == .completed)
+    }
+
+    @Test func updatedAtIsStrictlyIncreasingEvenWhenTheClockStandsStill() async throws {
+        let clock = ManualClock()
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("engine-\(UUID().uuidString.prefix(8))")
+        var configuration = Engine.Configuration(dataDirectory: folder)
+        configuration.clock = .manual(clock)
+        let engine = try Engine(configuration)
+        _ = try await engine.store.createApp(orgID: "org_a", name: "a", tier: .unlimited, key: "tk_fixture_key_0002")
+        let caller = try await engine.authenticate(key: "tk_fixture_key_0002", orgID: "org_a")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<100 {
+                group.addTask {
+                    _ = try await engine.createJob(CreateJobRequest(
+                        inputOriginID: Engine.localInput, inputPath: "x\(i).mp4", outputOriginID: Engine.localOutput,
+                        outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])]), by: caller)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let jobs = try await engine.listJobs(ListJobsRequest(pageSize: 1000), by: caller).jobs
+        #expect(jobs.count == 100)
+        #expect(zip(jobs, jobs.dropFirst()).allSatisfy { $0.updatedAt < $1.updatedAt })
+        #expect(Set(jobs.map(\.updatedAt)).count == 100)
+    }
+}
