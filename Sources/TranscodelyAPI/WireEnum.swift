@@ -29,7 +29,7 @@ extension WireEnum {
         let text = try container.decode(String.self)
         guard let value = Self(wire: text) else {
             throw WireError(codingPath: decoder.codingPath,
-                            "\"\(text)\" is not a \(Self.wireName); expected one of \(Self.choices)")
+                            "\(Self.wireName) \"\(text)\" is not known; expected one of \(Self.choices)")
         }
         self = value
     }

@@ -116,10 +116,21 @@ public final class Engine: Service, Sendable {
     /// Creates a job, or finds the one already created under the same idempotency key.
     public func createJob(_ request: CreateJobRequest, by caller: AppIdentity) async throws(ConnectError) -> CreateOutcome {
         try request.validate()
-        let input = try origins.usable(request.inputOriginID, field: "input_origin_id")
-        _ = try origins.usable(request.outputOriginID, field: "output_origin_id")
-        _ = try origins.resolve(request.inputPath, in: input)
-        try encoder.check(request)
+        do {
+            let input = try origins.usable(request.inputOriginID, field: "input_origin_id")
+            _ = try origins.usable(request.outputOriginID, field: "output_origin_id")
+            _ = try origins.resolve(request.inputPath, in: input)
+            try encoder.check(request)
+        } catch {
+            // A job created under this key earlier is returned whatever changed since (an origin
+            // removed from the command line, say): same key, same parameters, same job.
+            if let key = request.idempotencyKey,
+               let existing = try await storeCall({ try await self.store.job(appID: caller.appID, key: key) }),
+               existing.hash == NewJob.hash(request) {
+                return .replayed(existing.job)
+            }
+            throw error
+        }
         let outcome = try await storeCall {
             try await self.committer.submit(NewJob(orgID: caller.orgID, appID: caller.appID, request: request))
         }

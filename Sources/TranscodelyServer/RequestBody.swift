@@ -30,6 +30,8 @@ enum ConnectRequestBody {
         case "gzip":
             do {
                 buffer = try buffer.decompress(with: .gzip(), maxSize: limit)
+                // The decompressor grows its buffer in powers of two: check the real size too.
+                if buffer.readableBytes > limit { throw CompressNIOError.bufferOverflow }
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 throw .invalidArgument("the request body is larger than \(limit / 1024) KiB once decompressed; split the request")
             } catch {

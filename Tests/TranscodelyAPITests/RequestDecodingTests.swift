@@ -58,7 +58,7 @@ import Testing
     @Test func badValuesNameTheFieldAndTheChoices() {
         #expect(message(CreateJobRequest.self, """
             {"input_origin_id":"a","input_path":"b","output_origin_id":"c","outputs":[{"type":"mp4","video":[{"codec":"h263","resolution":"720p"}]}]}
-            """) == #"outputs[0].video[0].codec: "h263" is not a video codec; expected one of h264, h265, vp9, av1"#)
+            """) == #"outputs[0].video[0].codec: video codec "h263" is not known; expected one of h264, h265, vp9, av1"#)
         #expect(message(CreateJobRequest.self, #"{"input_origin_id":5}"#) == "input_origin_id: expected a string")
         #expect(message(CreateJobRequest.self, #"{"input_path":"b","output_origin_id":"c","outputs":[]}"#) == "input_origin_id: is required")
         #expect(message(CreateJobRequest.self, "{not json") == "the request body is not valid JSON")
@@ -71,7 +71,7 @@ import Testing
     @Test func listStatusTakesOneValueOrAnArray() throws {
         #expect(try decode(ListJobsRequest.self, #"{"status":"completed"}"#).status == [.completed])
         #expect(try decode(ListJobsRequest.self, #"{"status":["failed","JOB_STATUS_CANCELED"]}"#).status == [.failed, .canceled])
-        #expect(message(ListJobsRequest.self, #"{"status":["done"]}"#)?.hasPrefix(#"status[0]: "done" is not a job status"#) == true)
+        #expect(message(ListJobsRequest.self, #"{"status":["done"]}"#)?.hasPrefix(#"status[0]: job status "done" is not known"#) == true)
         #expect(try decode(ListJobsRequest.self, "").status.isEmpty)
     }
 

@@ -115,6 +115,27 @@ struct EngineFixture {
         #expect(try await second.finished(job.id).status == .completed)
     }
 
+    @Test func aReplayFindsItsJobEvenAfterItsOriginWasRemoved() async throws {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("engine-\(UUID().uuidString.prefix(8))")
+        let media = folder.appendingPathComponent("media")
+        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
+        var configuration = Engine.Configuration(dataDirectory: folder)
+        configuration.origins = ["ori_media": media]
+        let first = try Engine(configuration)
+        _ = try await first.store.createApp(orgID: "org_a", name: "a", tier: .unlimited, key: "tk_fixture_key_0003")
+        let caller = try await first.authenticate(key: "tk_fixture_key_0003", orgID: "org_a")
+        let request = CreateJobRequest(inputOriginID: "ori_media", inputPath: "a.mp4", outputOriginID: Engine.localOutput,
+                                       idempotencyKey: "kept",
+                                       outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])])
+        guard case let .created(job) = try await first.createJob(request, by: caller) else { Issue.record("not created"); return }
+        let second = try Engine(Engine.Configuration(dataDirectory: folder))
+        guard case let .replayed(again) = try await second.createJob(request, by: caller) else { Issue.record("not replayed"); return }
+        #expect(again.id == job.id)
+        var other = request
+        other.idempotencyKey = "new"
+        await #expect(throws: ConnectError.self) { try await second.createJob(other, by: caller) }
+    }
+
     @Test func updatedAtIsStrictlyIncreasingEvenWhenTheClockStandsStill() async throws {
         let clock = ManualClock()
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("engine-\(UUID().uuidString.prefix(8))")

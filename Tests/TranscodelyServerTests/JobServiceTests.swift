@@ -79,6 +79,9 @@ import TranscodelyTestSupport
 
             let even = try await f.a.call("JobService/List", #"{"metadata":{"batch_id":"even"}}"#).decode(ListJobsResponse.self)
             #expect(even.jobs.count == 10 && even.jobs.allSatisfy { $0.metadata["batch_id"] == "even" })
+            _ = try await f.a.create(key: "odd-key", extra: #","metadata":{"we\"ird\\key":"v"}"#)
+            let weird = try await f.a.call("JobService/List", #"{"metadata":{"we\"ird\\key":"v"}}"#).decode(ListJobsResponse.self)
+            #expect(weird.jobs.map(\.idempotencyKey) == ["odd-key"])
 
             let lost = try await f.finished(try #require(all.first { $0.idempotencyKey == "lost" }).id)
             #expect(lost.error?.code == "input_not_found")

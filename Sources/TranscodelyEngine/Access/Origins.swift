@@ -98,7 +98,11 @@ public struct Origins: Sendable {
             guard relative.hasPrefix(request.prefix), after.map({ relative > $0 }) ?? true,
                   let values = try? url.resourceValues(forKeys: Set(keys)) else { continue }
             if values.isSymbolicLink == true {
-                guard (try? resolve(relative, in: origin)) != nil else { continue }
+                // A link counts when it stays inside the origin and leads to a file.
+                var isDirectory: ObjCBool = false
+                guard (try? resolve(relative, in: origin)) != nil,
+                      FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue
+                else { continue }
             } else if values.isRegularFile != true {
                 continue
             }

@@ -17,7 +17,11 @@ struct NewJob: Sendable {
         self.orgID = orgID
         self.appID = appID
         self.request = request
-        requestHash = Data(SHA256.hash(data: Data(request.canonicalForm.utf8)))
+        requestHash = Self.hash(request)
+    }
+
+    static func hash(_ request: CreateJobRequest) -> Data {
+        Data(SHA256.hash(data: Data(request.canonicalForm.utf8)))
     }
 }
 
@@ -85,6 +89,16 @@ extension EngineStore {
         }
     }
 
+    /// The job an app created under an idempotency key, with its request hash.
+    func job(appID: String, key: String) async throws -> (job: Job, hash: Data)? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT \(JobRow.columns), request_hash FROM jobs WHERE app_id = ? AND idempotency_key = ?
+                """), arguments: [appID, key]) else { return nil }
+            return (try JobRow.job(row), row[JobRow.columnCount])
+        }
+    }
+
     /// One job by id, whatever its organization (for the engine's workers).
     func job(id: String) async throws -> Job? {
         try await pool.read { db in
@@ -107,8 +121,9 @@ extension EngineStore {
             values.append(since.microseconds.databaseValue)
         }
         for (key, value) in query.metadata.sorted(by: { $0.key < $1.key }) {
-            sql += " AND json_extract(metadata, ?) = ?"
-            values += ["$.\"\(key.replacingOccurrences(of: "\"", with: "\\\""))\"".databaseValue, value.databaseValue]
+            // json_each compares keys as text: no JSON-path quoting for keys holding " or \.
+            sql += " AND EXISTS (SELECT 1 FROM json_each(jobs.metadata) WHERE key = ? AND value = ?)"
+            values += [key.databaseValue, value.databaseValue]
         }
         if let token {
             sql += " AND (updated_at, id) > (?, ?)"

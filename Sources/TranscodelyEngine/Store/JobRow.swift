@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TranscodelyAPI
 
 /// Turns rows of the `jobs` table into wire jobs, and job parts into column values.
@@ -26,7 +27,7 @@ enum JobRow {
             inputOriginID: row[4], inputPath: row[5], outputOriginID: row[6], idempotencyKey: row[7],
             priority: priority(rank: row[3]),
             metadata: metadataText == "{}" ? [:] : try decoder.decode([String: String].self, from: Data(metadataText.utf8)),
-            outputs: try json(Wrapped.self, 9)?.outputs ?? [])
+            outputs: try outputs(row[9]))
         var job = Job(id: row[0], status: JobStatus(rawValue: row[1]) ?? .failed, progress: row[2],
                       request: request, createdAt: Timestamp(microseconds: row[14]), updatedAt: Timestamp(microseconds: row[15]))
         job.input = try json(MediaInfo.self, 10)
@@ -37,6 +38,20 @@ enum JobRow {
         job.startedAt = (row[16] as Int64?).map(Timestamp.init(microseconds:))
         job.completedAt = (row[17] as Int64?).map(Timestamp.init(microseconds:))
         return job
+    }
+
+    /// Decoded outputs by their stored text: the jobs of a batch share one output list, and
+    /// decoding it was the largest cost of reading a job (profile of Get).
+    private static let decodedOutputs = Mutex<[String: [OutputSpec]]>([:])
+
+    static func outputs(_ text: String) throws -> [OutputSpec] {
+        if let known = decodedOutputs.withLock({ $0[text] }) { return known }
+        let outputs = try JSONDecoder().decode(Wrapped.self, from: Data(text.utf8)).outputs
+        decodedOutputs.withLock { cache in
+            if cache.count >= 512 { cache.removeAll(keepingCapacity: true) }
+            cache[text] = outputs
+        }
+        return outputs
     }
 
     /// Outputs are stored as `{"outputs": [...]}`, decoded strictly like a request's.
