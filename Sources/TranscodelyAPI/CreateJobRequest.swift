@@ -89,10 +89,7 @@ public struct CreateJobRequest: Sendable, Hashable, Codable {
     public var canonicalForm: String {
         var copy = self
         copy.idempotencyKey = nil
-        let encoder = WireCoding.canonicalEncoder()
-        // Encoding plain strings, enums and dictionaries cannot fail.
-        let data = (try? encoder.encode(copy)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return copy.jsonBytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
 }
 

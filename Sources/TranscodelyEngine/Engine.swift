@@ -31,6 +31,7 @@ public final class Engine: Service, Sendable {
     let committer: CreateCommitter
     let keys = KeyCache()
     let logger: Logger
+    private let lock: DataDirectoryLock
 
     /// The id of the origin every engine has for inputs, under the data directory.
     public static let localInput = "ori_local_input"
@@ -49,6 +50,7 @@ public final class Engine: Service, Sendable {
         } catch {
             throw ConnectError.failedPrecondition("data directory \(data.path) is not writable; choose another with --data")
         }
+        lock = try DataDirectoryLock(data)
         var list = [LocalOrigin(id: Self.localInput, name: "local input", root: input),
                     LocalOrigin(id: Self.localOutput, name: "local output", root: output)]
         for (id, folder) in configuration.origins.sorted(by: { $0.key < $1.key }) {

@@ -9,10 +9,15 @@ enum ConnectReply {
     static let json: HTTPFields = [.contentType: "application/json"]
 
     static func message<T: Encodable>(_ value: T, headers: HTTPFields = [:]) throws -> Response {
-        let data = try WireCoding.encoder().encode(value)
         var fields = json
         fields.append(contentsOf: headers)
-        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let buffer: ByteBuffer
+        if let writable = value as? any JSONWritable {
+            buffer = ByteBuffer(bytes: writable.jsonBytes)
+        } else {
+            buffer = ByteBuffer(bytes: try WireCoding.encoder().encode(value))
+        }
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: buffer))
     }
 
     static func error(_ error: ConnectError, status: Int? = nil, headers: HTTPFields = [:]) -> Response {

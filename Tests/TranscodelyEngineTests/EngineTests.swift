@@ -101,18 +101,31 @@ struct EngineFixture {
     }
 
     @Test func aStoreReopenedAfterAStopKeepsKeysAndRequeuesInterruptedJobs() async throws {
-        let first = try await EngineFixture(spec: "probe=0,encode=30", run: false)
-        try first.input("long.mp4")
-        let job = try await first.create("long.mp4", key: "restart-key")
-        let claimed = try #require(try await first.engine.store.claimNext())
-        #expect(claimed.id == job.id && claimed.status == .probing)
+        let data: URL
+        let job: Job
+        do {
+            let first = try await EngineFixture(spec: "probe=0,encode=30", run: false)
+            try first.input("long.mp4")
+            job = try await first.create("long.mp4", key: "restart-key")
+            let claimed = try #require(try await first.engine.store.claimNext())
+            #expect(claimed.id == job.id && claimed.status == .probing)
+            data = first.data
+            await first.stop()
+        }
         // A second engine on the same data directory, as after kill -9 and restart.
-        let second = try await EngineFixture(data: first.data, spec: "probe=0,encode=0.1")
+        let second = try await EngineFixture(data: data, spec: "probe=0,encode=0.1")
         defer { Task { await second.stop() } }
         let again = try await second.engine.createJob(second.request("long.mp4", key: "restart-key"), by: second.caller)
         guard case let .replayed(replayed) = again else { Issue.record("expected a replay, got \(again)"); return }
         #expect(replayed.id == job.id)
         #expect(try await second.finished(job.id).status == .completed)
+    }
+
+    @Test func oneDataDirectoryServesOneEngine() async throws {
+        let first = try await EngineFixture(run: false)
+        #expect(throws: ConnectError.failedPrecondition("data directory \(first.data.path) is in use by another engine; stop it or choose another --data")) {
+            try Engine(Engine.Configuration(dataDirectory: first.data))
+        }
     }
 
     @Test func aReplayFindsItsJobEvenAfterItsOriginWasRemoved() async throws {
@@ -121,13 +134,14 @@ struct EngineFixture {
         try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
         var configuration = Engine.Configuration(dataDirectory: folder)
         configuration.origins = ["ori_media": media]
-        let first = try Engine(configuration)
-        _ = try await first.store.createApp(orgID: "org_a", name: "a", tier: .unlimited, key: "tk_fixture_key_0003")
-        let caller = try await first.authenticate(key: "tk_fixture_key_0003", orgID: "org_a")
+        var first: Engine? = try Engine(configuration)
+        _ = try await first!.store.createApp(orgID: "org_a", name: "a", tier: .unlimited, key: "tk_fixture_key_0003")
+        let caller = try await first!.authenticate(key: "tk_fixture_key_0003", orgID: "org_a")
         let request = CreateJobRequest(inputOriginID: "ori_media", inputPath: "a.mp4", outputOriginID: Engine.localOutput,
                                        idempotencyKey: "kept",
                                        outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])])
-        guard case let .created(job) = try await first.createJob(request, by: caller) else { Issue.record("not created"); return }
+        guard case let .created(job) = try await first!.createJob(request, by: caller) else { Issue.record("not created"); return }
+        first = nil
         let second = try Engine(Engine.Configuration(dataDirectory: folder))
         guard case let .replayed(again) = try await second.createJob(request, by: caller) else { Issue.record("not replayed"); return }
         #expect(again.id == job.id)

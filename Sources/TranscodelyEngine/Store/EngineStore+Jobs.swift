@@ -40,7 +40,7 @@ extension EngineStore {
     /// Idempotency rests on the UNIQUE (app_id, idempotency_key) constraint: an insert that meets it
     /// does nothing, and the job already there is compared by request hash.
     func insert(_ batch: [NewJob]) async throws -> [CreateOutcome] {
-        try await pool.write { db in
+        let outcomes = try await pool.write { db in
             var outcomes: [CreateOutcome] = []
             outcomes.reserveCapacity(batch.count)
             let insert = try db.cachedStatement(sql: """
@@ -55,7 +55,7 @@ extension EngineStore {
                 try insert.execute(arguments: [
                     new.id, new.orgID, new.appID, request.idempotencyKey, new.requestHash, request.priority.rank,
                     request.inputOriginID, request.inputPath, request.outputOriginID,
-                    JobRow.encode(request.metadata), JobRow.encode(JobRow.Wrapped(outputs: request.outputs)),
+                    JobRow.metadataText(request.metadata), JobRow.outputsText(request.outputs),
                     stamp.microseconds, stamp.microseconds,
                 ])
                 if db.changesCount == 1 {
@@ -79,14 +79,24 @@ extension EngineStore {
             }
             return outcomes
         }
+        for (new, outcome) in zip(batch, outcomes) {
+            switch outcome {
+            case let .created(job), let .replayed(job): cache.put(job, orgID: new.orgID)
+            case .conflict: break
+            }
+        }
+        return outcomes
     }
 
     /// One job of an organization; nil when there is none (another organization's job included).
     public func job(id: String, orgID: String) async throws -> Job? {
-        try await pool.read { db in
+        if let cached = cache.job(id: id, orgID: orgID) { return cached }
+        let job = try await pool.read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ? AND org_id = ?"),
                              arguments: [id, orgID]).map(JobRow.job)
         }
+        if let job { cache.put(job, orgID: orgID) }
+        return job
     }
 
     /// The job an app created under an idempotency key, with its request hash.
@@ -96,13 +106,6 @@ extension EngineStore {
                 SELECT \(JobRow.columns), request_hash FROM jobs WHERE app_id = ? AND idempotency_key = ?
                 """), arguments: [appID, key]) else { return nil }
             return (try JobRow.job(row), row[JobRow.columnCount])
-        }
-    }
-
-    /// One job by id, whatever its organization (for the engine's workers).
-    func job(id: String) async throws -> Job? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ?", arguments: [id]).map(JobRow.job)
         }
     }
 
@@ -144,11 +147,19 @@ extension EngineStore {
     /// the transition did not apply (the job ended meanwhile, or was not in the state it needs).
     @discardableResult
     func apply(_ transition: JobTransition, to id: String, orgID: String? = nil) async throws -> Job? {
-        try await pool.write { db in try self.apply(transition, to: id, orgID: orgID, in: db) }
+        let changed = try await pool.write { db in try self.apply(transition, to: id, orgID: orgID, in: db) }
+        return changed.map(remember)
     }
 
-    func apply(_ transition: JobTransition, to id: String, orgID: String?, in db: Database) throws -> Job? {
-        var sql = "SELECT \(JobRow.columns) FROM jobs WHERE id = ?"
+    /// Puts a job written by a committed transaction into the cache.
+    func remember(_ change: (job: Job, orgID: String)) -> Job {
+        cache.put(change.job, orgID: change.orgID)
+        return change.job
+    }
+
+    /// The transition inside a write transaction; returns the new job and its organization.
+    func apply(_ transition: JobTransition, to id: String, orgID: String?, in db: Database) throws -> (job: Job, orgID: String)? {
+        var sql = "SELECT \(JobRow.columns), org_id FROM jobs WHERE id = ?"
         var arguments: StatementArguments = [id]
         if let orgID {
             sql += " AND org_id = ?"
@@ -163,31 +174,33 @@ extension EngineStore {
             UPDATE jobs SET status = ?, progress = ?, input = ?, results = ?, error_code = ?, error_message = ?,
                 updated_at = ?, started_at = ?, completed_at = ? WHERE id = ?
             """, arguments: [
-                next.status.rawValue, next.progress, next.input.map(JobRow.encode), next.results.map(JobRow.encode),
+                next.status.rawValue, next.progress, next.input.map(JobRow.text), next.results.map(JobRow.text),
                 next.error?.code, next.error?.message, next.updatedAt.microseconds, next.startedAt?.microseconds,
                 next.completedAt?.microseconds, id,
             ])
-        return next
+        return (next, row[JobRow.columnCount])
     }
 
     /// Takes the next pending job (highest priority, then oldest) and marks it probing.
     func claimNext() async throws -> Job? {
-        try await pool.write { db in
-            guard let id = try String.fetchOne(db, sql: """
+        let claimed = try await pool.write { db in
+            guard let id = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT id FROM jobs WHERE status = 'pending' ORDER BY priority DESC, seq LIMIT 1
-                """) else { return nil }
+                """)) else { return nil as (job: Job, orgID: String)? }
             return try self.apply(.probing, to: id, orgID: nil, in: db)
         }
+        return claimed.map(remember)
     }
 
     /// Puts every job that was probing or processing when the engine stopped back in the queue.
     @discardableResult
     func requeueInterrupted() async throws -> Int {
-        try await pool.write { db in
+        let changes = try await pool.write { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE status IN ('probing', 'processing') ORDER BY seq")
-            for id in ids { _ = try self.apply(.requeued, to: id, orgID: nil, in: db) }
-            return ids.count
+            return try ids.compactMap { try self.apply(.requeued, to: $0, orgID: nil, in: db) }
         }
+        for change in changes { _ = remember(change) }
+        return changes.count
     }
 
     /// How many jobs are in each status (for /metrics).

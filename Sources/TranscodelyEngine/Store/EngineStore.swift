@@ -10,6 +10,8 @@ import TranscodelyAPI
 public final class EngineStore: Sendable {
     let pool: DatabasePool
     let clock: EngineClock
+    /// Jobs as last written, for reads that need no query.
+    let cache = JobCache()
     /// The last `updated_at` handed out; only touched inside write transactions.
     private let lastStamp: Mutex<Int64>
 

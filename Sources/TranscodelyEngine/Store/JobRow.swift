@@ -59,9 +59,33 @@ enum JobRow {
         var outputs: [OutputSpec]
     }
 
-    static func encode<T: Encodable>(_ value: T) -> String {
-        // Wire types hold only strings, numbers and enums: encoding them cannot fail.
-        String(decoding: (try? WireCoding.canonicalEncoder().encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    /// A wire value as stored JSON text.
+    static func text(_ value: some JSONWritable) -> String {
+        value.jsonBytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func text(_ values: [some JSONWritable]) -> String {
+        var writer = JSONWriter()
+        writer.beginArray()
+        for value in values { value.write(to: &writer) }
+        writer.endArray()
+        return writer.text
+    }
+
+    static func metadataText(_ metadata: [String: String]) -> String {
+        if metadata.isEmpty { return "{}" }
+        var writer = JSONWriter()
+        writer.stringMap(metadata)
+        return writer.text
+    }
+
+    /// Outputs are stored as `{"outputs": [...]}`.
+    static func outputsText(_ outputs: [OutputSpec]) -> String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("outputs", outputs)
+        writer.endObject()
+        return writer.text
     }
 
     static func priority(rank: Int) -> Priority {
