@@ -17,7 +17,7 @@ extension Priority: JSONWritable {}
 extension JobStatus: JSONWritable {}
 
 extension Timestamp: JSONWritable {
-    public func write(to writer: inout JSONWriter) { writer.string(rfc3339) }
+    public func write(to writer: inout JSONWriter) { writer.timestamp(self) }
 }
 
 extension VideoVariant: JSONWritable {

@@ -51,7 +51,8 @@ public struct StrictObject {
 
     /// `inputOriginId` → `input_origin_id`; snake_case names come back unchanged.
     static func snakeCase(_ name: String) -> String {
-        guard name.contains(where: \.isUppercase) else { return name }
+        // Field names are ASCII: look at bytes, not at Unicode properties of characters.
+        guard name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return name }
         var out = ""
         out.reserveCapacity(name.utf8.count + 4)
         for character in name {

@@ -15,18 +15,37 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// `2026-02-28T10:15:30.123456Z`.
     public var rfc3339: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        appendRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `2026-02-28T10:15:30.123456Z` to `out`.
+    func appendRFC3339(to out: inout [UInt8]) {
         let (days, micros) = microseconds.floorDivided(by: 86_400_000_000)
         let (year, month, day) = Self.civil(fromDays: days)
         let secondsOfDay = micros / 1_000_000
-        var out = ""
-        out.reserveCapacity(27)
-        Self.pad(&out, year, 4); out += "-"; Self.pad(&out, month, 2); out += "-"; Self.pad(&out, day, 2)
-        out += "T"
-        Self.pad(&out, secondsOfDay / 3600, 2); out += ":"
-        Self.pad(&out, secondsOfDay / 60 % 60, 2); out += ":"
-        Self.pad(&out, secondsOfDay % 60, 2); out += "."
-        Self.pad(&out, micros % 1_000_000, 6); out += "Z"
-        return out
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            if rest < 0 || rest >= divisor * 10 {
+                out.append(contentsOf: String(rest).utf8)
+                return
+            }
+            while divisor > 0 {
+                out.append(UInt8(48 + rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); out.append(45); digits(month, 2); out.append(45); digits(day, 2)
+        out.append(84)
+        digits(secondsOfDay / 3600, 2); out.append(58)
+        digits(secondsOfDay / 60 % 60, 2); out.append(58)
+        digits(secondsOfDay % 60, 2); out.append(46)
+        digits(micros % 1_000_000, 6); out.append(90)
     }
 
     /// Reads RFC 3339: any number of fraction digits (kept to the microsecond), `Z` or an offset.
@@ -88,12 +107,6 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rfc3339)
-    }
-
-    private static func pad(_ out: inout String, _ value: Int64, _ width: Int) {
-        let digits = String(value)
-        if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
-        out += digits
     }
 
     // Howard Hinnant's days_from_civil / civil_from_days.

@@ -162,7 +162,7 @@ public final class Engine: Service, Sendable {
     /// Cancels a job that has not ended; a running encode is stopped and its partial outputs removed.
     public func cancelJob(id: String, by caller: AppIdentity) async throws(ConnectError) -> Job {
         let existing = try await job(id: id, by: caller)
-        guard let canceled = try await storeCall({ try await self.store.apply(.canceled, to: id, orgID: caller.orgID) }) else {
+        guard let canceled = try await storeCall({ try await self.store.apply(.canceled, to: id, orgID: caller.orgID, durable: true) }) else {
             let now = try await job(id: id, by: caller)
             throw .failedPrecondition("job \(id) already ended (\(now.status.rawValue)); only pending, probing or processing jobs can be cancelled")
         }

@@ -40,7 +40,7 @@ extension EngineStore {
         }
         let now = clock.now().microseconds
         let appID = IDGenerator.make("app_", length: 16)
-        try await pool.write { db in
+        try await durableWrite { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM apps WHERE org_id = ? AND name = ?", arguments: [orgID, name]) != nil {
                 throw ConnectError(.alreadyExists, "organization \(orgID) already has an app named \(name)")
             }
@@ -82,7 +82,7 @@ extension EngineStore {
     /// Returns the hint of the revoked key.
     public func revokeKey(_ keyOrHint: String) async throws -> String {
         let now = clock.now().microseconds
-        return try await pool.write { db in
+        return try await durableWrite { db in
             if let hint = try String.fetchOne(db, sql: "SELECT hint FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
                                               arguments: [Self.keyHash(keyOrHint)]) {
                 try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE hash = ?", arguments: [now, Self.keyHash(keyOrHint)])

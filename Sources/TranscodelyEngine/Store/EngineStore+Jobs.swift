@@ -40,7 +40,7 @@ extension EngineStore {
     /// Idempotency rests on the UNIQUE (app_id, idempotency_key) constraint: an insert that meets it
     /// does nothing, and the job already there is compared by request hash.
     func insert(_ batch: [NewJob]) async throws -> [CreateOutcome] {
-        let outcomes = try await pool.write { db in
+        let outcomes = try await durableWrite { db in
             var outcomes: [CreateOutcome] = []
             outcomes.reserveCapacity(batch.count)
             let insert = try db.cachedStatement(sql: """
@@ -146,8 +146,11 @@ extension EngineStore {
     /// Applies a transition to a job in one transaction; returns the job as it now is, or nil when
     /// the transition did not apply (the job ended meanwhile, or was not in the state it needs).
     @discardableResult
-    func apply(_ transition: JobTransition, to id: String, orgID: String? = nil) async throws -> Job? {
-        let changed = try await pool.write { db in try self.apply(transition, to: id, orgID: orgID, in: db) }
+    func apply(_ transition: JobTransition, to id: String, orgID: String? = nil, durable: Bool = false) async throws -> Job? {
+        let body: @Sendable (Database) throws -> (job: Job, orgID: String)? = { db in
+            try self.apply(transition, to: id, orgID: orgID, in: db)
+        }
+        let changed = durable ? try await durableWrite(body) : try await pool.write(body)
         return changed.map(remember)
     }
 

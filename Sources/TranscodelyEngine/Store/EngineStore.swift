@@ -20,8 +20,11 @@ public final class EngineStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            // FULL: a commit is on disk before a create is acknowledged (power loss included).
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Writes the engine makes on its own (a worker's progress) are NORMAL: in WAL mode they
+            // survive a crash of the process, and the next durable write's fsync covers them too.
+            // What a client is told has happened goes through `durableWrite` (FULL).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.clock = clock
@@ -30,6 +33,21 @@ public final class EngineStore: Sendable {
             try Int64.fetchOne(db, sql: "SELECT MAX(updated_at) FROM jobs") ?? 0
         }
         lastStamp = Mutex(last)
+    }
+
+    /// A write transaction that is on disk, power loss included, when it returns: for everything
+    /// a client is answered about (creates, cancels, apps and keys).
+    func durableWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            var result: T?
+            try db.inTransaction {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
     }
 
     /// The next `updated_at`: max(now, previous + 1 µs). Call inside a write transaction only.
