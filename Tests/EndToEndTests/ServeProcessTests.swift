@@ -95,6 +95,28 @@ import TranscodelyTestSupport
         }
     }
 
+    @Test func sigtermStopsGracefullyAndTheInterruptedJobRunsAfterRestart() async throws {
+        let data = try TemporaryDirectory("e2e")
+        defer { data.remove() }
+        try data.write("origins/input/a.mp4", "media")
+        let first = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", data.path,
+                                     "--simulate", "probe=0,encode=2"],
+                                    environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": "org_e2e"])
+        let api = APICaller(baseURL: try first.waitForListening(), key: key, org: "org_e2e")
+        let job = try await api.create(key: "interrupted").decode(JobResponse.self).job
+        try await Task.sleep(for: .milliseconds(500))
+        first.kill(SIGTERM)
+        #expect(first.process.terminationStatus == 0)
+        let (second, again) = try serve(data)
+        defer { second.kill(SIGTERM) }
+        var status = JobStatus.pending
+        for _ in 0..<200 where !status.isTerminal {
+            status = try await again.call("JobService/Get", #"{"id":"\#(job.id)"}"#).decode(JobResponse.self).job.status
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status == .completed)
+    }
+
     @Test func versionAndHelp() throws {
         let (status, out, _) = try TclyProcess.run(["--version"])
         #expect(status == 0 && out.hasPrefix("0."))
