@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "TranscodelyAPITests", dependencies: ["TranscodelyAPI"], swiftSettings: strict),
         .testTarget(
             name: "TranscodelyEngineTests",
-            dependencies: ["TranscodelyEngine", "TranscodelyAPI"],
+            dependencies: ["TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

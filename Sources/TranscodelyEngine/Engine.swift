@@ -76,6 +76,7 @@ public final class Engine: Service, Sendable {
     /// Requeues jobs a previous run left unfinished, then runs the workers until graceful shutdown;
     /// jobs interrupted by the shutdown are requeued for the next start.
     public func run() async throws {
+        await encoder.recover(outputRoots: origins.all.map(\.root))
         let requeued = try await store.requeueInterrupted()
         if requeued > 0 { logger.notice("requeued \(requeued) job(s) interrupted by the last stop") }
         await withGracefulShutdownHandler {

@@ -29,16 +29,22 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Tier of the app created on first start: standard (100/s, burst 200), premium (500/s, burst 1000) or unlimited.")
     var tier: Tier = .standard
 
-    @Option(help: "The encoder: simulate (no media; states, timing and progress only). ffmpeg arrives with real encoding.")
-    var encoder = "simulate"
+    @Option(help: "ffmpeg (real encoding) or simulate (no media: states, timing and progress only).")
+    var encoder = "ffmpeg"
 
     @Option(help: ArgumentHelp("With --encoder simulate: probe=SECONDS,encode=SECONDS,fail=FRACTION.", valueName: "SPEC"))
     var simulate: String?
 
-    @Option(help: "How many jobs run at once.")
+    @Option(help: "How many jobs run at once (default: 1 with ffmpeg, which gives each job every core; 8 with simulate).")
     var workers: Int?
 
+    @Option(help: "ffmpeg threads per job (default 0: ffmpeg uses every core).")
+    var threads = 0
+
     func validate() throws {
+        if !(0...64).contains(threads) {
+            throw ValidationError("--threads must be 0...64, got \(threads)")
+        }
         if let workers, !(1...256).contains(workers) {
             throw ValidationError("--workers must be 1...256, got \(workers)")
         }
@@ -53,8 +59,8 @@ struct Serve: AsyncParsableCommand {
         var configuration = Engine.Configuration(dataDirectory: data.directory)
         configuration.logger = logger
         configuration.origins = parseOrigins()
-        configuration.encoder = makeEncoder()
-        configuration.workers = workers ?? 8
+        configuration.encoder = await makeEncoder()
+        configuration.workers = workers ?? (configuration.encoder.name == "ffmpeg" ? Self.ffmpegWorkers : 8)
         let engine: Engine
         do { engine = try Engine(configuration) } catch { fail(describe(error)) }
         await bootstrap(engine.store)
@@ -96,14 +102,17 @@ struct Serve: AsyncParsableCommand {
         return result
     }
 
-    private func makeEncoder() -> any MediaEncoder {
+    /// Default jobs at once with ffmpeg: measured by scripts/bench/encode (docs/BENCHMARKS.md).
+    static let ffmpegWorkers = 1
+
+    private func makeEncoder() async -> any MediaEncoder {
         switch encoder {
         case "simulate":
             do {
                 return SimulatedEncoder(spec: try simulate.map { text throws(ConnectError) in try SimulatedEncoder.Spec(parsing: text) } ?? .init())
             } catch { fail(error.message, code: 2) }
         case "ffmpeg":
-            fail("the ffmpeg encoder is not in this version yet; run with --encoder simulate", code: 2)
+            do { return try await FFmpegEncoder.detect(threads: threads) } catch { fail(describe(error)) }
         default:
             fail("--encoder takes ffmpeg or simulate, got \"\(encoder)\"", code: 2)
         }

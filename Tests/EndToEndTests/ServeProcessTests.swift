@@ -10,7 +10,7 @@ import TranscodelyTestSupport
 
     func serve(_ data: TemporaryDirectory, extra: [String] = []) throws -> (TclyProcess, APICaller) {
         let tcly = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", data.path,
-                                    "--simulate", "probe=0,encode=0.3"] + extra,
+                                    "--encoder", "simulate", "--simulate", "probe=0,encode=0.3"] + extra,
                                    environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": "org_e2e"])
         let url = try tcly.waitForListening()
         return (tcly, APICaller(baseURL: url, key: key, org: "org_e2e"))
@@ -61,7 +61,7 @@ import TranscodelyTestSupport
         let (unwritable, _, unwritableError) = try TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", "/proc/tcly"])
         #expect(unwritable != 0)
         #expect(unwritableError == "tcly: data directory /proc/tcly is not writable; choose another with --data\n")
-        let (badSpec, _, badSpecError) = try TclyProcess.run(["serve", "--simulate", "speed=3"])
+        let (badSpec, _, badSpecError) = try TclyProcess.run(["serve", "--encoder", "simulate", "--simulate", "speed=3"])
         #expect(badSpec == 2 && badSpecError.contains("unknown setting \"speed\""))
     }
 
@@ -100,7 +100,7 @@ import TranscodelyTestSupport
         defer { data.remove() }
         try data.write("origins/input/a.mp4", "media")
         let first = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", data.path,
-                                     "--simulate", "probe=0,encode=2"],
+                                     "--encoder", "simulate", "--simulate", "probe=0,encode=2"],
                                     environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": "org_e2e"])
         let api = APICaller(baseURL: try first.waitForListening(), key: key, org: "org_e2e")
         let job = try await api.create(key: "interrupted").decode(JobResponse.self).job
@@ -115,6 +115,59 @@ import TranscodelyTestSupport
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(status == .completed)
+    }
+
+    @Test func anEngineKilledMidEncodeLeavesNoFFmpegAndFinishesTheJobAfterRestart() async throws {
+        let data = try TemporaryDirectory("e2e")
+        defer { data.remove() }
+        try MediaSamples.clip(data.url.appendingPathComponent("origins/input/long.mp4"), size: "1280x720", seconds: 12, audio: false)
+        func start() throws -> (TclyProcess, APICaller) {
+            let tcly = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", data.path],
+                                       environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": "org_e2e"])
+            return (tcly, APICaller(baseURL: try tcly.waitForListening(), key: key, org: "org_e2e"))
+        }
+        var (tcly, api) = try start()
+        let job = try await api.call("JobService/Create", """
+            {"input_origin_id":"ori_local_input","input_path":"long.mp4","output_origin_id":"ori_local_output",
+             "outputs":[{"type":"hls","video":[{"codec":"h264","resolution":"720p","quality":"premium"}]}]}
+            """).decode(JobResponse.self).job
+        var seen = job
+        for _ in 0..<400 where !(seen.status == .processing && seen.progress > 0) {
+            try await Task.sleep(for: .milliseconds(50))
+            seen = try await api.call("JobService/Get", #"{"id":"\#(job.id)"}"#).decode(JobResponse.self).job
+        }
+        #expect(seen.status == .processing)
+        let orphans = MediaSamples.processes(mentioning: job.id)
+        #expect(!orphans.isEmpty)
+        tcly.kill(SIGKILL)
+        (tcly, api) = try start()
+        defer { tcly.kill(SIGTERM) }
+        // The restarted engine stops what the killed one left running before encoding again.
+        var left = orphans.filter(MediaSamples.isRunning)
+        for _ in 0..<40 where !left.isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+            left = orphans.filter(MediaSamples.isRunning)
+        }
+        #expect(left.isEmpty, "ffmpeg of the killed engine still runs: \(left)")
+        var done = seen
+        for _ in 0..<1200 where !done.status.isTerminal {
+            try await Task.sleep(for: .milliseconds(100))
+            done = try await api.call("JobService/Get", #"{"id":"\#(job.id)"}"#).decode(JobResponse.self).job
+        }
+        #expect(done.status == .completed, "\(String(describing: done.error))")
+        #expect(done.progress == 100)
+        let playlist = data.url.appendingPathComponent("origins/output/\(try #require(done.results?.first?.variants.first?.path))")
+        #expect(abs(try MediaSamples.probe(playlist).duration - 12) < 0.5)
+    }
+
+    @Test func withoutFFmpegServeSaysHowToInstallItUnlessSimulating() throws {
+        let data = try TemporaryDirectory("e2e")
+        defer { data.remove() }
+        let (status, _, error) = try TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", data.path],
+                                                     environment: ["PATH": "/nonexistent"])
+        #expect(status == 1)
+        #expect(error.contains("ffmpeg and ffprobe are needed for real encoding: install them (apt-get install ffmpeg"))
+        #expect(error.contains("--encoder simulate"))
     }
 
     @Test func versionAndHelp() throws {

@@ -10,11 +10,12 @@ struct EngineFixture {
     let caller: AppIdentity
     let workers: Task<Void, any Error>
 
-    init(data: URL? = nil, spec: String = "probe=0,encode=0.2", workers: Int = 2, run: Bool = true) async throws {
+    init(data: URL? = nil, spec: String = "probe=0,encode=0.2", encoder: (any MediaEncoder)? = nil,
+         workers: Int = 2, run: Bool = true) async throws {
         let folder = data ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("engine-\(UUID().uuidString.prefix(8))")
         self.data = folder
         var configuration = Engine.Configuration(dataDirectory: folder)
-        configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
+        configuration.encoder = try encoder ?? SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = workers
         engine = try Engine(configuration)
         if try await !engine.store.hasApps() {
@@ -37,8 +38,10 @@ struct EngineFixture {
                          outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)])])
     }
 
-    func create(_ path: String, key: String? = nil, priority: Priority = .standard) async throws -> Job {
-        switch try await engine.createJob(request(path, key: key, priority: priority), by: caller) {
+    func create(_ path: String, key: String? = nil, priority: Priority = .standard, outputs: [OutputSpec]? = nil) async throws -> Job {
+        var request = request(path, key: key, priority: priority)
+        if let outputs { request.outputs = outputs }
+        switch try await engine.createJob(request, by: caller) {
         case let .created(job), let .replayed(job): return job
         case .conflict: throw ConnectError(.alreadyExists, "conflict")
         }

@@ -17,10 +17,15 @@ public protocol MediaEncoder: Sendable {
     /// Throws `JobFailure` when the encode fails, `CancellationError` when cancelled; either way it
     /// leaves no partial output behind.
     func encode(_ work: EncodeWork, progress: @escaping @Sendable (Double) async -> Void) async throws -> [OutputResult]
+
+
+    /// Cleans up after an engine that stopped abruptly, before interrupted jobs run again.
+    func recover(outputRoots: [URL]) async
 }
 
 extension MediaEncoder {
     public func check(_ request: CreateJobRequest) throws(ConnectError) {}
+    public func recover(outputRoots: [URL]) async {}
 }
 
 /// One encode: the job, its probed input and where its outputs go.

@@ -150,11 +150,13 @@ final class Scheduler: Sendable {
                 try? FileManager.default.removeItem(at: output.root.appendingPathComponent("jobs/\(job.id)"))
             }
         } catch let failure as JobFailure {
+            // A stop (Ctrl-C reaches ffmpeg too) is not the job's failure: it is requeued.
+            if isStopping { return }
             await record(.failed(failure.jobError), job)
         } catch is CancellationError {
             // Cancelled by the user (the store already says so) or by shutdown (requeued later).
         } catch {
-            if Task.isCancelled { return }
+            if Task.isCancelled || isStopping { return }
             logger.error("job \(job.id) failed inside the engine: \(error)")
             await record(.failed(JobError(code: .internal, message: "the engine failed while running this job; see the engine log")), job)
         }
