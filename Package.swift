@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "TranscodelyAPI", targets: ["TranscodelyAPI"]),
         .library(name: "TranscodelyEngine", targets: ["TranscodelyEngine"]),
         .library(name: "TranscodelyServer", targets: ["TranscodelyServer"]),
+        .library(name: "TranscodelyClient", targets: ["TranscodelyClient"]),
+        .library(name: "BatchKit", targets: ["BatchKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -43,6 +45,26 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The API's clients over HTTP (AsyncHTTPClient): auth, Connect errors, safe retries.
+        .target(
+            name: "TranscodelyClient",
+            dependencies: [
+                "TranscodelyAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The batch engine: pacing, key templates, outcomes, retry-failed, the job monitor.
+        .target(
+            name: "BatchKit",
+            dependencies: [
+                "TranscodelyAPI", "TranscodelyClient",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -97,6 +119,14 @@ let package = Package(
             name: "TranscodelyServerTests",
             dependencies: [
                 "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatchKitTests",
+            dependencies: [
+                "BatchKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer", "TranscodelyEngine",
+                "TranscodelyTestSupport",
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,162 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TranscodelyAPI
+
+/// What a response said besides its message: the headers a client paces and counts by.
+public struct ResponseInfo: Sendable, Hashable {
+    public var httpStatus: Int
+    /// `Idempotent-Replayed: true`: a Create returned a job that already existed.
+    public var replayed: Bool
+    /// `RateLimit: "default";r=R;t=T`: requests left now, and seconds until the bucket is full.
+    public var remaining: Int?
+    public var resetSeconds: Int?
+    /// `RateLimit-Policy: "default";q=Q;w=W`: the quota per window.
+    public var quota: Int?
+    public var windowSeconds: Int?
+    /// `Retry-After` (429 and 503).
+    public var retryAfter: Duration?
+
+    public init(httpStatus: Int, replayed: Bool, remaining: Int? = nil, resetSeconds: Int? = nil,
+                quota: Int? = nil, windowSeconds: Int? = nil, retryAfter: Duration? = nil) {
+        self.httpStatus = httpStatus
+        self.replayed = replayed
+        self.remaining = remaining
+        self.resetSeconds = resetSeconds
+        self.quota = quota
+        self.windowSeconds = windowSeconds
+        self.retryAfter = retryAfter
+    }
+}
+
+/// Sends Connect unary calls over HTTP (AsyncHTTPClient, pooled keep-alive connections): auth
+/// headers, `Connect-Timeout-Ms`, error decoding, and the retry policy for requests that are safe
+/// to send again.
+public struct ConnectTransport: Sendable {
+    /// Which failures a call may be sent again after.
+    public enum Retry: Sendable {
+        /// Reads, and creates that carry an idempotency key: any retryable failure, transport
+        /// failures included.
+        case safe
+        /// Calls that must not run twice: only after a refusal that proves nothing ran (429).
+        case refusedOnly
+    }
+
+    public let configuration: ClientConfiguration
+    private let http: HTTPClient
+    /// Called with every response's headers (the batch engine's pacer tunes itself from them).
+    public var observer: (@Sendable (ResponseInfo) -> Void)?
+    /// How the transport waits between attempts (a test passes a clock that does not sleep).
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+
+    /// One HTTP client for the whole process, with enough connections per host for a batch.
+    static let sharedHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        configuration.timeout = .init(connect: .seconds(10))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(configuration: ClientConfiguration) {
+        self.configuration = configuration
+        http = Self.sharedHTTP
+    }
+
+    /// Calls `Service/Method` with a JSON body; returns the decoded message and the response info.
+    public func call<Output: Decodable>(_ method: String, body: [UInt8], as: Output.Type, retry: Retry) async throws(ClientError) -> (Output, ResponseInfo, attempts: Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do throws(ClientError) {
+                let (data, info) = try await once(method, body)
+                guard let output = try? JSONDecoder().decode(Output.self, from: data) else {
+                    throw ClientError.transport("\(method) answered 200 with a body that is not a \(Output.self)")
+                }
+                return (output, info, attempt)
+            } catch {
+                var failure = error
+                failure.attempts = attempt
+                let again = switch retry {
+                case .safe: failure.isRetryable
+                case .refusedOnly: failure.code == .resourceExhausted
+                }
+                guard again, attempt < configuration.retry.maxAttempts else { throw failure }
+                let wait = configuration.retry.delay(after: attempt, retryAfter: failure.retryAfter, random: random())
+                do { try await sleep(wait) } catch { throw failure }
+            }
+        }
+    }
+
+    private func once(_ method: String, _ body: [UInt8]) async throws(ClientError) -> (Data, ResponseInfo) {
+        var request = HTTPClientRequest(url: "\(configuration.baseURL)/transcodely.v1.\(method)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey.secret)")
+        request.headers.add(name: "X-Organization-ID", value: configuration.organizationID)
+        request.headers.add(name: "Connect-Protocol-Version", value: "1")
+        let ms = configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000
+        request.headers.add(name: "Connect-Timeout-Ms", value: String(ms))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .milliseconds(ms + 1000))
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            // Never echo the request: it carries the key. The error's own text names no secret.
+            throw .transport("\(method) to \(configuration.baseURL) failed: \(Self.describe(error))")
+        }
+        let info = Self.info(response.headers, status: Int(response.status.code))
+        observer?(info)
+        let data = Data(bytes.readableBytesView)
+        guard response.status.code == 200 else {
+            let decoded = try? JSONDecoder().decode(ConnectError.self, from: data)
+            let error = decoded ?? ConnectError(ConnectError.Code(httpStatus: info.httpStatus),
+                                                "HTTP \(info.httpStatus) without a Connect error body")
+            throw .server(error, httpStatus: info.httpStatus, retryAfter: info.retryAfter)
+        }
+        return (data, info)
+    }
+
+    static func info(_ headers: HTTPHeaders, status: Int) -> ResponseInfo {
+        var info = ResponseInfo(httpStatus: status, replayed: headers.first(name: "Idempotent-Replayed")?.lowercased() == "true")
+        if let value = headers.first(name: "RateLimit") {
+            info.remaining = parameter("r", in: value)
+            info.resetSeconds = parameter("t", in: value)
+        }
+        if let value = headers.first(name: "RateLimit-Policy") {
+            info.quota = parameter("q", in: value)
+            info.windowSeconds = parameter("w", in: value)
+        }
+        if let value = headers.first(name: "Retry-After"), let seconds = Int(value.trimmingCharacters(in: .whitespaces)) {
+            info.retryAfter = .seconds(seconds)
+        }
+        return info
+    }
+
+    /// `name=VALUE` in a structured-field list such as `"default";r=42;t=1`.
+    static func parameter(_ name: String, in value: String) -> Int? {
+        for part in value.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name {
+                return Int(pair[1].trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return nil
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return String(describing: error) }
+        return String(describing: error)
+    }
+}
+
+extension ConnectTransport {
+    /// The JSON body of a request: the fast writer when the type has one.
+    static func body<T: Encodable>(_ message: T) -> [UInt8] {
+        if let writable = message as? any JSONWritable { return writable.jsonBytes }
+        return Array((try? WireCoding.encoder().encode(message)) ?? Data("{}".utf8))
+    }
+}

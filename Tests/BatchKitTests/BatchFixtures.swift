@@ -1,0 +1,75 @@
+import Foundation
+import TranscodelyAPI
+import TranscodelyClient
+import TranscodelyEngine
+import TranscodelyServer
+import TranscodelyTestSupport
+@testable import BatchKit
+
+/// A real engine (simulate encoder) on a loopback port, and a client of it.
+struct BatchFixtures {
+    let data: TemporaryDirectory
+    let server: RunningServer
+    let transport: ConnectTransport
+    let jobs: HTTPJobServiceClient
+    let api: APICaller
+
+    static func request(_ path: String, key: String? = nil) -> CreateJobRequest {
+        CreateJobRequest(inputOriginID: Engine.localInput, inputPath: path, outputOriginID: Engine.localOutput,
+                         idempotencyKey: key,
+                         outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)])])
+    }
+
+    init(tier: Tier = .standard, spec: String = "probe=0,encode=0.05", workers: Int = 4, retry: RetryPolicy = RetryPolicy()) async throws {
+        data = try TemporaryDirectory("batch")
+        var configuration = Engine.Configuration(dataDirectory: data.url)
+        configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
+        configuration.workers = workers
+        let engine = try Engine(configuration)
+        _ = try await engine.store.createApp(orgID: "org_batch", name: "batch", tier: tier, key: "tk_batch_tests_00001")
+        server = try await RunningServer.start(TranscodelyHTTPServer(engine: engine, host: "127.0.0.1", port: 0))
+        transport = ConnectTransport(configuration: ClientConfiguration(
+            baseURL: server.baseURL, apiKey: APIKey("tk_batch_tests_00001"), organizationID: "org_batch", retry: retry))
+        jobs = HTTPJobServiceClient(transport)
+        api = APICaller(baseURL: server.baseURL, key: "tk_batch_tests_00001", org: "org_batch")
+    }
+
+    /// `count` input files and one batch item each, keyed `{batch}_{name}`.
+    func items(_ count: Int, batch: String = "b1", prefix: String = "clip", corrupt: Set<Int> = []) throws -> [BatchItem] {
+        let template = try KeyTemplate("{batch}_{name}")
+        return try (0..<count).map { index in
+            let name = corrupt.contains(index) ? "\(prefix)-\(index)-corrupt.mp4" : "\(prefix)-\(index).mp4"
+            try data.write("origins/input/\(name)", "media")
+            var request = Self.request(name)
+            request.metadata = ["batch_id": batch]
+            request.idempotencyKey = try template.key(for: .init(path: name, date: "d", batch: batch, index: index))
+            return BatchItem(index: index, request: request)
+        }
+    }
+
+    /// A metric's value from the server's /metrics.
+    func metric(_ line: String) async throws -> Double {
+        let text = try await api.get("/metrics").text
+        for row in text.split(separator: "\n") where row.hasPrefix(line + " ") {
+            return Double(row.dropFirst(line.count + 1)) ?? -1
+        }
+        return 0
+    }
+
+    /// Every job of the organization.
+    func allJobs() async throws -> [Job] {
+        var all: [Job] = []
+        var token = ""
+        repeat {
+            let page = try await jobs.list(ListJobsRequest(pageSize: 1000, pageToken: token))
+            all += page.jobs
+            token = page.nextPageToken
+        } while !token.isEmpty
+        return all
+    }
+
+    func stop() async {
+        try? await server.shutdown()
+        data.remove()
+    }
+}

@@ -1,0 +1,148 @@
+import Testing
+import TranscodelyAPI
+import TranscodelyClient
+@testable import BatchKit
+
+/// The pacer's schedule on a virtual clock: exact instants, no sleeping.
+@Suite struct PacerTests {
+    func grants(_ pacer: Pacer, _ count: Int, clock: PacerClock) async throws -> [Duration] {
+        var times: [Duration] = []
+        for _ in 0..<count {
+            try await pacer.acquire()
+            times.append(clock.now())
+            await pacer.release(ResponseInfo(httpStatus: 200, replayed: false))
+        }
+        return times
+    }
+
+    @Test func aBurstAtOnceThenTheRate() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(.standard, clock: clock)
+        let times = try await grants(pacer, 400, clock: clock)
+        // 95% of the burst of 200 at t=0, then one every 1/(0.99 × 100) s.
+        #expect(times.prefix(190).allSatisfy { $0 == .zero })
+        #expect(times[190] > .zero)
+        let last = times[399] / .seconds(1)
+        #expect(abs(last - Double(400 - 190) / 99) < 0.02, "\(last)")
+    }
+
+    @Test func neverFasterThanTheServersLimitOverAnyWindow() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 200, concurrency: 1000), clock: clock)
+        let times = try await grants(pacer, 1500, clock: clock)
+        // The server's GCRA (100/s, burst 200) would accept every one of these instants.
+        var tat = Duration.zero
+        let interval = Duration.milliseconds(10), tolerance = interval * 200
+        for time in times {
+            let next = max(tat, time) + interval
+            #expect(next - time <= tolerance)
+            tat = next
+        }
+    }
+
+    @Test func a429HalvesTheRateAndWaitsOutRetryAfter() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 10, concurrency: 10), clock: clock)
+        _ = try await grants(pacer, 20, clock: clock)
+        let refusedAt = clock.now()
+        await pacer.observe(ResponseInfo(httpStatus: 429, replayed: false, retryAfter: .seconds(2)))
+        #expect(await pacer.currentRate == 50)
+        #expect(await pacer.refusals == 1)
+        try await pacer.acquire()
+        #expect(clock.now() >= refusedAt + .seconds(2))
+        await pacer.release(nil)
+        // Then it climbs back by 5/s each second: back at 100/s ten seconds later.
+        while clock.now() < refusedAt + .seconds(14) { _ = try await grants(pacer, 1, clock: clock) }
+        #expect(await pacer.currentRate == 100)
+    }
+
+    @Test func theServersRemainingCountWinsWhenLower() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 200, concurrency: 500), clock: clock)
+        try await pacer.acquire()
+        // Another client drained the app's budget: 10 left by the server's count.
+        await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 10, resetSeconds: 2))
+        var immediate = 0
+        while true {
+            try await pacer.acquire()
+            await pacer.release(nil)
+            if clock.now() > .zero { break }
+            immediate += 1
+        }
+        #expect(immediate == 0, "the margin (10 of the burst) leaves nothing to send at once")
+    }
+
+    @Test func aLowerPolicyQuotaLowersTheRate() async throws {
+        let pacer = Pacer(.premium, clock: .virtual())
+        await pacer.observe(ResponseInfo(httpStatus: 200, replayed: false, quota: 100, windowSeconds: 1))
+        #expect(await pacer.settings.rate == 100)
+    }
+
+    @Test func concurrencyCapsRequestsInFlight() async throws {
+        let pacer = Pacer(Pacer.Settings(rate: 1000, burst: 1000, concurrency: 3), clock: .virtual())
+        try await pacer.acquire()
+        await pacer.release(ResponseInfo(httpStatus: 200, replayed: false))
+        for _ in 0..<3 { try await pacer.acquire() }
+        let fourth = Task { try await pacer.acquire() }
+        try await Task.sleep(for: .milliseconds(50))
+        await pacer.release(nil)
+        try await fourth.value
+        await pacer.stop()
+        await #expect(throws: CancellationError.self) { try await pacer.acquire() }
+    }
+}
+
+@Suite struct KeyTemplateTests {
+    let values = KeyTemplate.Values(path: "uploads/season-1/episode-01.mp4", date: "2026-02-28", batch: "nightly", index: 7)
+
+    @Test func placeholdersFillIn() throws {
+        #expect(try KeyTemplate("batch_{date}_{name}").key(for: values) == "batch_2026-02-28_episode-01.mp4")
+        #expect(try KeyTemplate("{batch}/{stem}#{index}").key(for: values) == "nightly/episode-01#7")
+        #expect(try KeyTemplate("encode_{path}").key(for: values) == "encode_uploads/season-1/episode-01.mp4")
+    }
+
+    @Test func badTemplatesAndKeysAreRefusedBeforeAnythingIsSent() throws {
+        #expect(refusal { _ = try KeyTemplate("x_{file}") }?.hasPrefix("--key: unknown placeholder {file}") == true)
+        #expect(refusal { _ = try KeyTemplate("x_{name") }?.hasPrefix("--key: \"{\" at character 3 is never closed") == true)
+        #expect(refusal { _ = try KeyTemplate("fixed") }?.hasPrefix("--key: \"fixed\" has no placeholder") == true)
+        let long = try KeyTemplate(String(repeating: "k", count: 250) + "{name}")
+        #expect(refusal { _ = try long.key(for: values) }?.hasPrefix("--key") == true)
+        let unicode = KeyTemplate.Values(path: "vidéo.mp4", date: "d", batch: "b", index: 0)
+        #expect(refusal { _ = try KeyTemplate("{name}").key(for: unicode) }?
+            .hasPrefix("--key {name} makes \"vidéo.mp4\" for vidéo.mp4: idempotency_key: only printable ASCII") == true)
+    }
+
+    @Test func derivedKeysFollowTheRequestButNotItsMetadata() {
+        let a = BatchFixtures.request("a.mp4")
+        var b = a
+        b.metadata = ["batch_id": "other"]
+        var c = a
+        c.inputPath = "c.mp4"
+        #expect(KeyTemplate.derivedKey(for: a) == KeyTemplate.derivedKey(for: b))
+        #expect(KeyTemplate.derivedKey(for: a) != KeyTemplate.derivedKey(for: c))
+        #expect(KeyTemplate.derivedKey(for: a).hasPrefix("tcly-") && KeyTemplate.derivedKey(for: a).count == 37)
+    }
+
+    @Test func retryKeysKeepTheirLineage() throws {
+        #expect(RetryFailed.original(of: "ep-1~retry-2") == "ep-1")
+        #expect(RetryFailed.retryNumber(of: "ep-1~retry-2") == 2)
+        #expect(RetryFailed.original(of: "a~retry-x") == "a~retry-x")
+    }
+
+    @Test func aDryRunPlanShowsBurstRateAndETA() {
+        let plan = BatchPlan(items: 5000, settings: .premium)
+        #expect(plan.burst == 950)
+        #expect(abs(plan.estimatedDuration / .seconds(1) - (Double(5000 - 950) / 495 + 0.02)) < 0.05)
+        #expect(plan.schedule.count == 4)
+    }
+}
+
+/// The message of the ConnectError `body` throws, nil when it throws none.
+func refusal(_ body: () throws -> Void) -> String? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return (error as? ConnectError)?.message ?? "\(error)"
+    }
+}
