@@ -31,7 +31,13 @@ public actor JobMonitor {
 
     /// Starts following jobs as they are now.
     public func track(_ jobs: [Job]) {
-        for job in jobs { _ = merge(job) }
+        for job in jobs {
+            if records[job.id] == nil {
+                records[job.id] = Record(status: job.status, progress: Float(job.progress), updatedAt: job.updatedAt.microseconds)
+            } else {
+                _ = merge(job)
+            }
+        }
     }
 
     /// Starts following job ids whose state is not known yet (shown as pending).

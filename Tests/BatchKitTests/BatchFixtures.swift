@@ -56,16 +56,23 @@ struct BatchFixtures {
         return 0
     }
 
-    /// Every job of the organization.
+    /// Every job of the organization, as last listed. (A job that changes while the pages are
+    /// read shows up again later in the order: the latest copy wins.)
     func allJobs() async throws -> [Job] {
-        var all: [Job] = []
+        var all: [String: Job] = [:]
         var token = ""
         repeat {
             let page = try await jobs.list(ListJobsRequest(pageSize: 1000, pageToken: token))
-            all += page.jobs
+            for job in page.jobs { all[job.id] = job }
             token = page.nextPageToken
         } while !token.isEmpty
-        return all
+        return Array(all.values)
+    }
+
+    /// A client of the same server with a key it does not know.
+    func strangerJobs() -> HTTPJobServiceClient {
+        HTTPJobServiceClient(ConnectTransport(configuration: ClientConfiguration(
+            baseURL: server.baseURL, apiKey: APIKey("tk_nobody_knows_this"), organizationID: "org_batch", retry: .none)))
     }
 
     func stop() async {
