@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TranscodelyAPI
+import TranscodelyClient
+import TranscodelyServer
+import TranscodelyTestSupport
+@testable import BatchKit
+
+/// Batches through a proxy that drops answers after the server did the work, resets connections
+/// and delays answers: nothing is lost, nothing is made twice.
+@Suite(.serialized) struct FaultToleranceTests {
+    func client(through proxy: FaultProxy, retry: RetryPolicy = RetryPolicy()) -> HTTPJobServiceClient {
+        HTTPJobServiceClient(ConnectTransport(configuration: ClientConfiguration(
+            baseURL: "http://127.0.0.1:\(proxy.port)", apiKey: APIKey("tk_batch_tests_00001"),
+            organizationID: "org_batch", timeout: .seconds(5), retry: retry)))
+    }
+
+    @Test func droppedAnswersResetsAndDelaysLoseNothingAndDuplicateNothing() async throws {
+        let f = try await BatchFixtures()
+        defer { Task { await f.stop() } }
+        let proxy = try FaultProxy(to: f.server.port, faults: .init(dropAfterRequestEvery: 7, resetConnectionEvery: 5, delay: .milliseconds(5)))
+        defer { proxy.stop() }
+        let items = try f.items(300)
+        let report = await BatchRunner(client: client(through: proxy), pacer: Pacer(.standard)).run(items)
+        #expect(report.counts.failed == 0, "\(report.outcomes.filter { if case .failed = $0 { true } else { false } }.prefix(3))")
+        #expect(report.counts.created + report.counts.existed == 300)
+        #expect(proxy.dropped > 10 && proxy.reset > 0)
+        // A dropped answer's job was made by the server; the retry found it under its key.
+        #expect(report.counts.existed > 0)
+        let jobs = try await f.allJobs()
+        #expect(jobs.count == 300)
+        #expect(Set(jobs.compactMap(\.idempotencyKey)) == Set(items.map(\.key)))
+        #expect(zip(items, report.outcomes).allSatisfy { item, outcome in outcome.job?.idempotencyKey == item.key })
+    }
+
+    @Test func aCreateWithoutAKeyIsNeverSentTwiceAfterAnAmbiguousFailure() async throws {
+        let f = try await BatchFixtures()
+        defer { Task { await f.stop() } }
+        let proxy = try FaultProxy(to: f.server.port, faults: .init(dropAfterRequestEvery: 1))
+        defer { proxy.stop() }
+        do {
+            _ = try await client(through: proxy).create(BatchFixtures.request("a.mp4"))
+            Issue.record("the create should have failed")
+        } catch {
+            #expect(error.origin == .transport && error.attempts == 1)
+            #expect(!error.description.contains("tk_batch_tests_00001"))
+        }
+        // The server did create it, once.
+        #expect(try await f.allJobs().count == 1)
+        // With a key the same failure is retried, and every retry is answered by the same job.
+        var keyed = BatchFixtures.request("b.mp4")
+        keyed.idempotencyKey = "keyed-b"
+        let retrying = try FaultProxy(to: f.server.port, faults: .init(dropRequests: [1]))
+        defer { retrying.stop() }
+        let result = try await client(through: retrying).create(keyed)
+        #expect(result.attempts == 2 && result.replayed)
+        #expect(try await f.allJobs().count == 2)
+    }
+}
+
+@Suite struct TransportTests {
+    @Test func errorsAreDecodedOrInferredAndNeverCarryTheKey() async throws {
+        let f = try await BatchFixtures()
+        defer { Task { await f.stop() } }
+        let missing = await #expect(throws: ClientError.self) { try await f.jobs.get(id: "job_nope") }
+        #expect(missing?.code == .notFound && missing?.message == "no job job_nope in organization org_batch")
+        #expect(missing?.origin == .server(httpStatus: 404))
+        let stranger = await #expect(throws: ClientError.self) { try await f.strangerJobs().get(id: "job_x") }
+        #expect(stranger?.code == .unauthenticated)
+        #expect(!(stranger.map { "\($0)" } ?? "").contains("tk_nobody_knows_this"))
+        #expect(APIKey("tk_secret_value_123").description == "tk_sec…(redacted)")
+        #expect("\(ClientConfiguration(apiKey: APIKey("tk_secret_value_123"), organizationID: "o"))".contains("tk_secret_value_123") == false)
+        // A status without a Connect body: the code comes from the status (Connect's mapping).
+        #expect(ConnectError.Code(httpStatus: 502) == .unavailable)
+    }
+
+    @Test func backoffIsFullJitterUnderACapAndHonoursRetryAfter() {
+        let policy = RetryPolicy(maxAttempts: 6, base: .milliseconds(100), cap: .seconds(2))
+        #expect(policy.delay(after: 1, retryAfter: nil, random: 0.999) < .milliseconds(100))
+        #expect(policy.delay(after: 3, retryAfter: nil, random: 0.5) == .milliseconds(200))
+        #expect(policy.delay(after: 10, retryAfter: nil, random: 0.999) <= .seconds(2))
+        #expect(policy.delay(after: 1, retryAfter: .seconds(3), random: 0.1) == .seconds(3))
+    }
+
+    @Test func configurationComesFromTheEnvironment() {
+        let configuration = ClientConfiguration.fromEnvironment(["TRANSCODELY_API_KEY": "tk_x", "TRANSCODELY_ORG_ID": "org_1"])
+        #expect(configuration?.baseURL == "https://api.transcodely.com" && configuration?.organizationID == "org_1")
+        #expect(ClientConfiguration.fromEnvironment(["TRANSCODELY_API_KEY": "tk_x"]) == nil)
+        #expect(ClientConfiguration.fromEnvironment(["TRANSCODELY_API_KEY": "k", "TRANSCODELY_ORG_ID": "o",
+                                                     "TRANSCODELY_API_URL": "http://127.0.0.1:8080/"])?.baseURL == "http://127.0.0.1:8080")
+    }
+}

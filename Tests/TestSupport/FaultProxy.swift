@@ -1,0 +1,142 @@
+import Foundation
+import Synchronization
+
+/// A loopback TCP proxy that breaks connections on purpose, for tests of what a client does when
+/// the network fails: it forwards a request and then drops the connection before the answer
+/// (the server did the work; the client never hears of it), resets connections as they open, or
+/// holds answers back. Faults follow a fixed rhythm (every Nth request), so runs repeat.
+public final class FaultProxy: @unchecked Sendable {
+    /// What to do to the Nth request (counting from 1) or connection.
+    public struct Faults: Sendable {
+        /// Forward every Nth request, then close the connection without its answer.
+        public var dropAfterRequestEvery: Int?
+        /// Reset every Nth new connection at once.
+        public var resetConnectionEvery: Int?
+        /// Forward these requests (numbered from 1), then close without their answers.
+        public var dropRequests: Set<Int>
+        /// Hold every answer back this long.
+        public var delay: Duration?
+
+        public init(dropAfterRequestEvery: Int? = nil, dropRequests: Set<Int> = [], resetConnectionEvery: Int? = nil,
+                    delay: Duration? = nil) {
+            self.dropAfterRequestEvery = dropAfterRequestEvery
+            self.dropRequests = dropRequests
+            self.resetConnectionEvery = resetConnectionEvery
+            self.delay = delay
+        }
+    }
+
+    public let port: Int
+    private let listener: Int32
+    private let target: Int
+    private let faults: Faults
+    private let counters = Mutex((requests: 0, connections: 0, dropped: 0, reset: 0))
+
+    /// Listens on a free loopback port and forwards to `127.0.0.1:target`.
+    public init(to target: Int, faults: Faults) throws {
+        self.target = target
+        self.faults = faults
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listener = fd
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = Self.loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, listen(fd, 512) == 0 else { throw SampleError("fault proxy: cannot listen") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            getsockname(fd, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    /// How many requests were dropped after forwarding, and connections reset.
+    public var dropped: Int { counters.withLock { $0.dropped } }
+    public var reset: Int { counters.withLock { $0.reset } }
+
+    public func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            let number = counters.withLock { $0.connections += 1; return $0.connections }
+            if let every = faults.resetConnectionEvery, number % every == 0 {
+                var linger = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+                close(client)
+                counters.withLock { $0.reset += 1 }
+                continue
+            }
+            let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = Self.loopback(port: target)
+            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            guard connected == 0 else { close(client); close(server); continue }
+            let pair = Connection(client: client, server: server)
+            Thread { [self] in pumpRequests(pair) }.start()
+            Thread { [self] in pumpAnswers(pair) }.start()
+        }
+    }
+
+    private final class Connection: @unchecked Sendable {
+        let client: Int32
+        let server: Int32
+        private let closed = Mutex(false)
+        /// Set when a request is to lose its answer: what the server sends is thrown away.
+        let swallow = Atomic<Bool>(false)
+        init(client: Int32, server: Int32) {
+            self.client = client
+            self.server = server
+        }
+        func closeBoth() {
+            let first = closed.withLock { was in defer { was = true }; return !was }
+            guard first else { return }
+            shutdown(client, Int32(SHUT_RDWR)); shutdown(server, Int32(SHUT_RDWR))
+            close(client); close(server)
+        }
+    }
+
+    private func pumpRequests(_ pair: Connection) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(pair.client, &buffer, buffer.count)
+            guard count > 0 else { break }
+            // A request begins with its method; a body arriving in a later read is not counted.
+            let starts = buffer.prefix(5).elementsEqual("POST ".utf8) || buffer.prefix(4).elementsEqual("GET ".utf8)
+            let number = starts ? counters.withLock { $0.requests += 1; return $0.requests } : 0
+            let drop = starts && (faults.dropRequests.contains(number) || faults.dropAfterRequestEvery.map { number % $0 == 0 } ?? false)
+            if drop { pair.swallow.store(true, ordering: .sequentiallyConsistent) }
+            guard write(pair.server, buffer, count) == count else { break }
+            if drop {
+                Thread.sleep(forTimeInterval: 0.05)  // the server gets to do the work
+                counters.withLock { $0.dropped += 1 }
+                break
+            }
+        }
+        pair.closeBoth()
+    }
+
+    private func pumpAnswers(_ pair: Connection) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(pair.server, &buffer, buffer.count)
+            guard count > 0 else { break }
+            if pair.swallow.load(ordering: .sequentiallyConsistent) { continue }
+            if let delay = faults.delay {
+                Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            }
+            guard write(pair.client, buffer, count) == count else { break }
+        }
+        pair.closeBoth()
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return address
+    }
+}
