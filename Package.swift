@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tcly", targets: ["tcly"]),
+        .executable(name: "tcly-bench", targets: ["tcly-bench"]),
         .library(name: "TranscodelyAPI", targets: ["TranscodelyAPI"]),
         .library(name: "TranscodelyEngine", targets: ["TranscodelyEngine"]),
         .library(name: "TranscodelyServer", targets: ["TranscodelyServer"]),
@@ -93,6 +94,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Measurements for scripts/bench/batch (not shipped to users).
+        .executableTarget(
+            name: "tcly-bench",
+            dependencies: [
+                "BatchKit", "TranscodelyClient", "TranscodelyAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
