@@ -74,6 +74,19 @@ import TranscodelyTestSupport
         #expect(ConnectError.Code(httpStatus: 502) == .unavailable)
     }
 
+    @Test func originsAndWebhooksAreCalledTheSameWay() async throws {
+        let f = try await BatchFixtures()
+        defer { Task { await f.stop() } }
+        let origins = HTTPOriginServiceClient(f.transport)
+        #expect(try await origins.list().map(\.id) == ["ori_local_input", "ori_local_output"])
+        try f.data.write("origins/input/uploads/a.mp4", "x")
+        let files = try await origins.listFiles(ListFilesRequest(originID: "ori_local_input", prefix: "uploads/"))
+        #expect(files.files.map(\.path) == ["uploads/a.mp4"])
+        // The local engine has no WebhookService yet: the client reports it as the server says.
+        let missing = await #expect(throws: ClientError.self) { try await HTTPWebhookServiceClient(f.transport).list() }
+        #expect(missing?.code == .unimplemented && missing?.origin == .server(httpStatus: 501))
+    }
+
     @Test func backoffIsFullJitterUnderACapAndHonoursRetryAfter() {
         let policy = RetryPolicy(maxAttempts: 6, base: .milliseconds(100), cap: .seconds(2))
         #expect(policy.delay(after: 1, retryAfter: nil, random: 0.999) < .milliseconds(100))
