@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "TranscodelyServer", targets: ["TranscodelyServer"]),
         .library(name: "TranscodelyClient", targets: ["TranscodelyClient"]),
         .library(name: "BatchKit", targets: ["BatchKit"]),
+        .library(name: "ShellKit", targets: ["ShellKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -67,6 +68,12 @@ let package = Package(
                 "TranscodelyAPI", "TranscodelyClient",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strict
+        ),
+        // The shell, domain-free and embeddable: language, commands, interpreter, line editing.
+        .target(
+            name: "ShellKit",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         // The engine over HTTP: Connect routes, auth, errors, metrics, health, OpenAPI document.
@@ -132,6 +139,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "ShellKitTests", dependencies: ["ShellKit"], swiftSettings: strict),
         .testTarget(
             name: "BatchKitTests",
             dependencies: [

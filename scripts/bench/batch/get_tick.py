@@ -2,7 +2,7 @@
 """One tick of the public batch guide's polling loop (one JobService/Get per job) against a running
 `tcly serve`, for scripts/bench/batch/run (part c).
 
-Usage: get_tick.py PORT API_KEY ORG_ID EXPECTED_JOBS RESULT_JSON
+Usage: get_tick.py PORT API_KEY ORG_ID EXPECTED_JOBS
 
 First, not timed: the ids of every job of the organization, with JobService/List (page_size 1000,
 paged; a job that changes while paging can come back on a later page, so ids are deduplicated).
@@ -10,7 +10,7 @@ Exits 1 if that is not EXPECTED_JOBS jobs. Then, timed: one Get per job from 20 
 its own kept-alive HTTP/1.1 connection (http.client; more favourable to this loop than one
 connection per request).
 
-RESULT_JSON gets: jobs, list_requests, list_seconds, requests (Gets sent), seconds (the Get tick's
+Prints one JSON object: jobs, list_requests, list_seconds, requests (Gets sent), seconds (the Get tick's
 wall time), errors (count per reason), statuses (jobs per status as the Gets saw them).
 """
 import http.client
@@ -71,9 +71,9 @@ def list_ids(client):
 
 
 def main():
-    if len(sys.argv) != 6:
+    if len(sys.argv) != 5:
         sys.exit(__doc__.split("\n\n")[1])
-    port, key, org, expected, result = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    port, key, org, expected = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     client = Client(port, key, org)
 
     start = time.monotonic()
@@ -103,9 +103,6 @@ def main():
         "requests": len(ids), "seconds": round(seconds, 3), "threads": THREADS,
         "errors": dict(errors.most_common()), "statuses": dict(statuses.most_common()),
     }
-    with open(result, "w") as out:
-        json.dump(report, out)
-        out.write("\n")
     print(json.dumps(report))
 
 

@@ -2,7 +2,7 @@
 """The public batch guide's own create patterns, against a running `tcly serve`, for
 scripts/bench/batch/run (part b).
 
-Usage: guide.py semaphore|chunks PORT API_KEY ORG_ID ITEMS RESULT_JSON
+Usage: guide.py semaphore|chunks PORT API_KEY ORG_ID ITEMS
 
 Creates ITEMS jobs: input `clip-I.mp4` in ori_local_input, output ori_local_output, idempotency
 key `py-I`, priority economy, one mp4 output (h264 720p) -- the body tcly-bench batch sends.
@@ -20,7 +20,7 @@ The client is the standard library's urllib.request, one TCP connection per requ
 on the loop's default executor, which would be min(32, cpus + 4) threads (6 on 2 cores): the loop
 gets a ThreadPoolExecutor(max_workers=20) so that 20 creates can really be in flight.
 
-RESULT_JSON gets: wall_seconds (first create sent -> last answer), created, existed (answered with
+Prints one JSON object: wall_seconds (first create sent -> last answer), created, existed (answered with
 `Idempotent-Replayed: true`), failed, requests (HTTP requests sent, retries included),
 client_429s, max_attempts, failures (count per reason, e.g. "429 resource_exhausted").
 """
@@ -141,9 +141,9 @@ async def main_async(pattern, client, items, tally):
 
 
 def main():
-    if len(sys.argv) != 7 or sys.argv[1] not in ("semaphore", "chunks"):
+    if len(sys.argv) != 6 or sys.argv[1] not in ("semaphore", "chunks"):
         sys.exit(__doc__.split("\n\n")[1])
-    pattern, port, key, org, items, result = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+    pattern, port, key, org, items = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
     client = Client(port, key, org)
     tally = Tally()
     wall = asyncio.run(main_async(pattern, client, items, tally))
@@ -153,9 +153,6 @@ def main():
         "failed": tally.outcomes["failed"], "requests": tally.requests, "client_429s": tally.client_429s,
         "max_attempts": tally.max_attempts, "failures": dict(tally.failures.most_common()),
     }
-    with open(result, "w") as out:
-        json.dump(report, out)
-        out.write("\n")
     print(json.dumps(report))
 
 

@@ -67,7 +67,7 @@ def main():
     a_vs_ideal = div(a_wall, ideal)
     rows = [
         ("(a) `tcly-bench batch` (BatchKit pacer: rate 500, burst 1000, 100 in flight)", a, "a",
-         None, get(a, "refusals_seen")),
+         "—", get(a, "refusals_seen")),
         ("(b1) guide, Python: `asyncio.Semaphore(20)`, retry on 429 after Retry-After (≤ 10 attempts)", b1, "b1",
          get(b1, "requests"), get(b1, "client_429s")),
         ("(b2) guide, JS pattern: chunks of 20 in parallel, 100 ms pause, no retry", b2, "b2",
@@ -77,7 +77,8 @@ def main():
         limited, stored = server[name]
         wall = get(run, "wall_seconds")
         print(f"| {label} | {fmt(wall)} | {fmt(div(wall, ideal)) if ideal else '—'} | {fmt(get(run, 'created'), 'd')} "
-              f"| {fmt(get(run, 'existed'), 'd')} | {fmt(get(run, 'failed'), 'd')} | {fmt(requests, 'd') if run is not a else '—'} "
+              f"| {fmt(get(run, 'existed'), 'd')} | {fmt(get(run, 'failed'), 'd')} "
+              f"| {requests if isinstance(requests, str) else fmt(requests, 'd')} "
               f"| {fmt(seen, 'd')} | {fmt(limited, 'd')} | {fmt(stored, 'd')} |")
     print()
     if ideal:

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+
+extension Shell {
+    /// The commands every shell has; a host may replace any of them.
+    static let builtins: [any ShellCommand.Type] = [SetCommand.self, UnsetCommand.self, EchoCommand.self,
+                                                    HelpCommand.self, HistoryCommand.self, ExitCommand.self,
+                                                    SourceCommand.self]
+}
+
+/// `set NAME VALUE`, or `set` alone to list the variables.
+struct SetCommand: ShellCommand {
+    static let about = CommandAbout(name: "set", group: "Shell", summary: "set a variable, or list them all",
+                                    example: "set input uploads/episode-01.mp4")
+    @Argument var name: String?
+    @Argument var value: String?
+
+    mutating func run(in shell: Shell) async throws {
+        guard let name else {
+            for (key, value) in await shell.variables.sorted(by: { $0.key < $1.key }) {
+                shell.output.line("\(key)=\(value)")
+            }
+            return
+        }
+        guard Parser.isName(name) else {
+            throw ShellError("set: \"\(name)\" is not a variable name (letters, digits, _ and -)", status: 2)
+        }
+        guard let value else { throw ShellError("set: give a value: set \(name) VALUE", status: 2) }
+        await shell.set(name, value)
+    }
+}
+
+/// `unset NAME`.
+struct UnsetCommand: ShellCommand {
+    static let about = CommandAbout(name: "unset", group: "Shell", summary: "forget a variable", example: "unset input")
+    @Argument var name: String
+
+    mutating func run(in shell: Shell) async throws { await shell.unset(name) }
+}
+
+/// `echo WORDS...`.
+struct EchoCommand: ShellCommand {
+    static let about = CommandAbout(name: "echo", group: "Shell", summary: "print its words", example: "echo last job: $last")
+    @Argument(parsing: .allUnrecognized) var words: [String] = []
+
+    mutating func run(in shell: Shell) async throws { shell.output.line(words.joined(separator: " ")) }
+}
+
+/// `help` lists the commands by group; `help NAME` shows one.
+struct HelpCommand: ShellCommand {
+    static let about = CommandAbout(name: "help", group: "Shell", summary: "list the commands, or show one", example: "help batch")
+    @Argument var command: String?
+
+    mutating func run(in shell: Shell) async throws {
+        if let command {
+            guard let type = shell.registry.command(named: command) else {
+                let hint = shell.registry.suggestion(for: command).map { "; did you mean \($0)?" } ?? ""
+                throw ShellError("help: no command \"\(command)\"\(hint)", status: 2)
+            }
+            shell.output.line(type.fullHelp)
+            return
+        }
+        let abouts: [CommandAbout] = shell.registry.commands.map { $0.about }
+        let width = abouts.map(\.name.count).max() ?? 8
+        for group in Set(abouts.map(\.group)).sorted(by: Self.order) {
+            shell.output.line("\(group):")
+            for about in abouts.filter({ $0.group == group }).sorted(by: { $0.name < $1.name }) {
+                shell.output.line("  " + about.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + about.summary)
+            }
+        }
+        shell.output.line("help NAME shows a command's options and an example.")
+    }
+
+    /// The shell's own group last.
+    static func order(_ a: String, _ b: String) -> Bool {
+        (a == "Shell" ? 1 : 0, a) < (b == "Shell" ? 1 : 0, b)
+    }
+}
+
+/// `history`: the commands run in this session.
+struct HistoryCommand: ShellCommand {
+    static let about = CommandAbout(name: "history", group: "Shell", summary: "the commands run in this session", example: "history")
+
+    mutating func run(in shell: Shell) async throws {
+        for (index, line) in await shell.log.enumerated() { shell.output.line("\(index + 1)  \(line)") }
+    }
+}
+
+/// `exit [STATUS]`.
+struct ExitCommand: ShellCommand {
+    static let about = CommandAbout(name: "exit", group: "Shell", summary: "leave the shell", example: "exit", aliases: ["quit"])
+    @Argument var status: Int32 = 0
+
+    mutating func run(in shell: Shell) async throws { await shell.requestExit(status) }
+}
+
+/// `source FILE`: runs a script inside this session (its variables and state stay).
+struct SourceCommand: ShellCommand {
+    static let about = CommandAbout(name: "source", group: "Shell", summary: "run a script inside this session",
+                                    example: "source scripts/examples/library.tcly", aliases: ["replay"])
+    @Argument var file: String
+    @Flag var keepGoing = false
+
+    mutating func run(in shell: Shell) async throws {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ShellError("source: cannot read \(file): no such file or not text", status: 1)
+        }
+        let status = await shell.run(text, file: file, keepGoing: keepGoing ? true : nil)
+        if status != 0 { throw ShellError("source: \(file) stopped with status \(status)", status: status) }
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+
+/// Runs the language: parses a script or a typed line, expands variables, finds each command in
+/// the registry, parses its options and runs it, keeping `$status`. Scripts stop at the first
+/// failing command unless `keep-going` is on. Knows nothing of what its commands do: a host adds
+/// its own commands and its own state (`host`).
+public actor Shell {
+    public nonisolated let registry: CommandRegistry
+    public nonisolated let output: ShellOutput
+    /// The host program's state, for its commands: see `host(_:)`.
+    public nonisolated let hostState: any Sendable
+    private(set) public var variables: [String: String] = [:]
+    /// Every command line run successfully, in order (what `history` shows and a host can save).
+    private(set) public var log: [String] = []
+    /// Set by `exit`: the REPL stops after the current command.
+    public private(set) var exitRequested: Int32?
+    /// Called after every command with its source line and status (a host journals it).
+    private var observer: (@Sendable (String, Int32) async -> Void)?
+
+    public init(registry: CommandRegistry, output: ShellOutput = .standard, host: any Sendable = ()) {
+        var registry = registry
+        for builtin in Self.builtins where registry.command(named: builtin.about.name) == nil {
+            registry.register(builtin)
+        }
+        self.registry = registry
+        self.output = output
+        hostState = host
+        variables["status"] = "0"
+    }
+
+    /// The host's state as its own type; a command of another host gets a clear error.
+    public nonisolated func host<T>(_ type: T.Type) throws -> T {
+        guard let state = hostState as? T else {
+            throw ShellError("this command needs a \(T.self) host, and this shell runs another")
+        }
+        return state
+    }
+
+    public func observe(_ body: @escaping @Sendable (String, Int32) async -> Void) { observer = body }
+
+    // MARK: - Variables
+
+    public func set(_ name: String, _ value: String) { variables[name] = value }
+    public func unset(_ name: String) { variables[name] = nil }
+    public func variable(_ name: String) -> String? { variables[name] }
+
+    /// `keep-going`: whether scripts go on after a failing command.
+    public var keepGoing: Bool { ["on", "true", "1", "yes"].contains(variables["keep-going"] ?? "off") }
+
+    func requestExit(_ status: Int32) { exitRequested = status }
+
+    // MARK: - Running
+
+    /// Runs a script or typed text. Returns 0 when every command succeeded; otherwise the status of
+    /// the last failure. Errors are printed with file:line:column.
+    @discardableResult
+    public func run(_ text: String, file: String = "<command line>", keepGoing: Bool? = nil) async -> Int32 {
+        let commands: [ParsedCommand]
+        do {
+            commands = try Parser(file: file).parse(text)
+        } catch {
+            return report(ShellError(error))
+        }
+        var worst: Int32 = 0
+        for command in commands {
+            if exitRequested != nil { break }
+            if Task.isCancelled { return 130 }
+            let status = await execute(command)
+            if status != 0 {
+                worst = status
+                if !(keepGoing ?? self.keepGoing) { break }
+            }
+        }
+        return worst
+    }
+
+    /// Runs one parsed command; returns its exit status.
+    public func execute(_ command: ParsedCommand) async -> Int32 {
+        let status: Int32
+        do {
+            let words = try command.words.map(expand)
+            status = try await dispatch(words, command: command)
+        } catch let error as ShellError {
+            var error = error
+            if error.location == nil { error.location = command.location }
+            if error.sourceLine == nil { error.sourceLine = command.sourceLine }
+            status = report(error)
+        } catch is CancellationError {
+            output.error("interrupted")
+            status = 130
+        } catch {
+            status = report(ShellError("\(error)", location: command.location, sourceLine: command.sourceLine))
+        }
+        variables["status"] = String(status)
+        if status == 0 { log.append(command.sourceLine.trimmingCharacters(in: .whitespaces)) }
+        await observer?(command.sourceLine, status)
+        return status
+    }
+
+    private func dispatch(_ words: [String], command: ParsedCommand) async throws -> Int32 {
+        guard let name = words.first else { return 0 }
+        guard let type = registry.command(named: name) else {
+            let hint = registry.suggestion(for: name).map { "; did you mean \($0)?" } ?? ""
+            throw ShellError("unknown command \"\(name)\"\(hint) (help lists the commands)",
+                             location: command.words[0].location, sourceLine: command.sourceLine, status: 2)
+        }
+        return try await type.invoke(arguments: Array(words.dropFirst()), in: self, command: command)
+    }
+
+    private func expand(_ word: Word) throws -> String {
+        var out = ""
+        for part in word.parts {
+            switch part {
+            case let .text(text): out += text
+            case let .variable(name, location):
+                guard let value = variables[name] else {
+                    throw ShellError("$\(name) is not set; set it with: set \(name) VALUE", location: location)
+                }
+                out += value
+            }
+        }
+        return out
+    }
+
+    /// Prints an error and returns its status.
+    @discardableResult
+    func report(_ error: ShellError) -> Int32 {
+        output.error("error: " + error.description)
+        return error.status
+    }
+}

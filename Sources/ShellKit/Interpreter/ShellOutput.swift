@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+
+/// Where a shell writes: standard output and standard error, or anything else a host or a test
+/// passes (a test collects what a script printed as a transcript).
+public struct ShellOutput: Sendable {
+    public var write: @Sendable (String) -> Void
+    public var writeError: @Sendable (String) -> Void
+    /// Whether output goes to a terminal (colours, redrawn progress) — never with `NO_COLOR` for colour.
+    public var isTerminal: Bool
+
+    public init(isTerminal: Bool = false, write: @escaping @Sendable (String) -> Void,
+                writeError: @escaping @Sendable (String) -> Void) {
+        self.isTerminal = isTerminal
+        self.write = write
+        self.writeError = writeError
+    }
+
+    /// The process's standard output and error.
+    public static let standard = ShellOutput(
+        isTerminal: isatty(1) == 1,
+        write: { FileHandle.standardOutput.write(Data($0.utf8)) },
+        writeError: { FileHandle.standardError.write(Data($0.utf8)) })
+
+    /// Collects everything written, for tests: `transcript` holds stdout, `errors` stderr.
+    public static func capture() -> (ShellOutput, Transcript) {
+        let transcript = Transcript()
+        return (ShellOutput(write: { transcript.append($0) }, writeError: { transcript.appendError($0) }), transcript)
+    }
+
+    /// Prints a line.
+    public func line(_ text: String) { write(text + "\n") }
+
+    /// Prints a line to standard error.
+    public func error(_ text: String) { writeError(text + "\n") }
+}
+
+/// What a captured shell printed.
+public final class Transcript: Sendable {
+    private let state = Mutex((output: "", errors: ""))
+
+    public var output: String { state.withLock { $0.output } }
+    public var errors: String { state.withLock { $0.errors } }
+
+    func append(_ text: String) { state.withLock { $0.output += text } }
+    func appendError(_ text: String) { state.withLock { $0.errors += text } }
+}

@@ -1,0 +1,158 @@
+/// Reads the shell's language: one command per line, `;` between commands, `#` comments, a
+/// trailing `\` continuing the line; words split on blanks; `'single'` quotes literal, `"double"`
+/// quotes expanding `$NAME`/`${NAME}`, `\` escaping one character.
+public struct Parser {
+    public let file: String
+
+    public init(file: String) { self.file = file }
+
+    /// What went wrong reading the source.
+    public enum Failure: Error, Sendable, Hashable {
+        /// The input ends inside a quote or after a `\`: an interactive reader asks for more.
+        case incomplete(String, SourceLocation)
+        case syntax(String, SourceLocation, sourceLine: String)
+    }
+
+    /// Parses a whole text (a script, or lines typed so far) into commands.
+    public func parse(_ text: String, firstLine: Int = 1) throws(Failure) -> [ParsedCommand] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var commands: [ParsedCommand] = []
+        var words: [Word] = []
+        var current: [Word.Part] = []
+        var literal = ""
+        var inWord = false
+        var wordStart = SourceLocation(file: file, line: firstLine, column: 1)
+        var commandStart: SourceLocation?
+        var commandLine = ""
+
+        func flushLiteral() {
+            if !literal.isEmpty { current.append(.text(literal)); literal = "" }
+        }
+        func endWord() {
+            flushLiteral()
+            if inWord { words.append(Word(parts: current, location: wordStart)) }
+            current = []
+            inWord = false
+        }
+        func endCommand() {
+            endWord()
+            if !words.isEmpty, let start = commandStart {
+                commands.append(ParsedCommand(words: words, location: start, sourceLine: commandLine))
+            }
+            words = []
+            commandStart = nil
+        }
+
+        var lineIndex = 0
+        var quote: Character? = nil
+        var quoteStart = wordStart
+        while lineIndex < lines.count {
+            let line = Array(lines[lineIndex])
+            let lineNumber = firstLine + lineIndex
+            if commandStart == nil { commandLine = lines[lineIndex] }
+            var i = 0
+            var continued = false
+            func here() -> SourceLocation { SourceLocation(file: file, line: lineNumber, column: i + 1) }
+            func startWord() {
+                if !inWord {
+                    inWord = true
+                    wordStart = here()
+                    if commandStart == nil { commandStart = wordStart; commandLine = lines[lineIndex] }
+                }
+            }
+            while i < line.count {
+                let c = line[i]
+                if let q = quote {
+                    if c == q {
+                        quote = nil
+                        i += 1
+                        continue
+                    }
+                    if q == "\"" {
+                        if c == "\\", i + 1 < line.count, "\"\\$".contains(line[i + 1]) {
+                            literal.append(line[i + 1]); i += 2; continue
+                        }
+                        if c == "$" {
+                            let (part, next) = try variable(line, i, lineNumber, lines[lineIndex])
+                            flushLiteral(); current.append(part); i = next; continue
+                        }
+                    }
+                    literal.append(c)
+                    i += 1
+                    continue
+                }
+                switch c {
+                case " ", "\t":
+                    endWord()
+                    i += 1
+                case ";":
+                    endCommand()
+                    i += 1
+                case "#" where !inWord:
+                    i = line.count
+                case "'", "\"":
+                    startWord()
+                    quote = c
+                    quoteStart = here()
+                    i += 1
+                case "\\":
+                    if i + 1 == line.count {
+                        // A trailing backslash joins the next line.
+                        continued = true
+                        i += 1
+                    } else {
+                        startWord()
+                        literal.append(line[i + 1])
+                        i += 2
+                    }
+                case "$":
+                    startWord()
+                    let (part, next) = try variable(line, i, lineNumber, lines[lineIndex])
+                    flushLiteral(); current.append(part); i = next
+                default:
+                    startWord()
+                    literal.append(c)
+                    i += 1
+                }
+            }
+            lineIndex += 1
+            if quote != nil {
+                // A quote spans lines: keep the newline.
+                if lineIndex < lines.count { literal.append("\n"); continue }
+                throw .incomplete("unclosed \(quote == "'" ? "single" : "double") quote", quoteStart)
+            }
+            if continued {
+                // Backslash-newline disappears, as in sh: `a\` + `b` is `ab`, `a \` + `b` is two words.
+                if lineIndex < lines.count { continue }
+                throw .incomplete("a trailing \\ continues the command on the next line",
+                                  SourceLocation(file: file, line: lineNumber, column: line.count))
+            }
+            endCommand()
+        }
+        return commands
+    }
+
+    /// `$NAME` or `${NAME}` at `i`; returns the part and the index after it.
+    private func variable(_ line: [Character], _ i: Int, _ lineNumber: Int, _ source: String) throws(Failure) -> (Word.Part, Int) {
+        let at = SourceLocation(file: file, line: lineNumber, column: i + 1)
+        var j = i + 1
+        if j < line.count, line[j] == "{" {
+            j += 1
+            var name = ""
+            while j < line.count, line[j] != "}" { name.append(line[j]); j += 1 }
+            guard j < line.count else { throw .syntax("${ is not closed by }", at, sourceLine: source) }
+            guard Self.isName(name) else {
+                throw .syntax("\"\(name)\" is not a variable name (letters, digits, _ and -)", at, sourceLine: source)
+            }
+            return (.variable(name, at), j + 1)
+        }
+        var name = ""
+        while j < line.count, line[j].isLetter || line[j].isNumber || line[j] == "_" { name.append(line[j]); j += 1 }
+        guard !name.isEmpty else { throw .syntax("$ must be followed by a variable name; write \\$ for a dollar sign", at, sourceLine: source) }
+        return (.variable(name, at), j)
+    }
+
+    static func isName(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Testing
+@testable import ShellKit
+
+/// A command of a test host: fails when asked to.
+struct FlakyCommand: ShellCommand {
+    static let about = CommandAbout(name: "flaky", group: "Test", summary: "succeeds or fails", example: "flaky --fail")
+    @Flag var fail = false
+    @Option var times: Int = 1
+
+    mutating func run(in shell: Shell) async throws {
+        if fail { throw ShellError("flaky: failed as asked") }
+        shell.output.line("ok \(times)")
+    }
+}
+
+/// Runs a script in a fresh shell and returns its status and transcript.
+func transcript(_ script: String, file: String = "t.tcly", keepGoing: Bool? = nil) async -> (Int32, String, String) {
+    let (output, captured) = ShellOutput.capture()
+    let shell = Shell(registry: CommandRegistry([FlakyCommand.self]), output: output)
+    let status = await shell.run(script, file: file, keepGoing: keepGoing)
+    return (status, captured.output, captured.errors)
+}
+
+@Suite struct ShellTests {
+    @Test func variablesExpandWhenTheCommandRuns() async {
+        let (status, out, _) = await transcript("set who world; echo \"hello $who\" '$who'\nflaky --times 3; echo $status")
+        #expect(status == 0)
+        #expect(out == "hello world $who\nok 3\n0\n")
+    }
+
+    @Test func aScriptStopsAtTheFirstFailureUnlessKeepGoing() async {
+        let (status, out, errors) = await transcript("echo one\nflaky --fail\necho three")
+        #expect(status == 1 && out == "one\n")
+        #expect(errors == "error: t.tcly:2:1: flaky: failed as asked\n    flaky --fail\n    ^\n")
+        let (kept, keptOut, _) = await transcript("echo one\nflaky --fail\necho three", keepGoing: true)
+        #expect(kept == 1 && keptOut == "one\nthree\n")
+        let (_, onOut, _) = await transcript("set keep-going on\nflaky --fail\necho $status")
+        #expect(onOut == "1\n")
+    }
+
+    @Test func errorsNameFileLineColumnWithACaret() async {
+        let (status, _, errors) = await transcript("echo a\n  submt x.mp4")
+        #expect(status == 2)
+        #expect(errors.hasPrefix("error: t.tcly:2:3: unknown command \"submt\""))
+        #expect(errors.contains("\n      submt x.mp4\n      ^\n"))
+        let (_, _, unset) = await transcript("echo $nope")
+        #expect(unset == "error: t.tcly:1:6: $nope is not set; set it with: set nope VALUE\n    echo $nope\n         ^\n")
+        let (badFlag, _, flagError) = await transcript("flaky --times many")
+        #expect(badFlag == 2 && flagError.hasPrefix("error: t.tcly:1:1: flaky: The value 'many' is invalid for '--times <times>'"))
+        let (syntax, _, syntaxError) = await transcript("echo 'open")
+        #expect(syntax == 2 && syntaxError.hasPrefix("error: t.tcly:1:6: unclosed single quote"))
+    }
+
+    @Test func helpListsByGroupAndShowsOne() async {
+        let (_, list, _) = await transcript("help")
+        #expect(list.hasPrefix("Test:\n  flaky"))
+        #expect(list.contains("Shell:\n  echo"))
+        let (_, one, _) = await transcript("help flaky")
+        #expect(one.contains("flaky — succeeds or fails") && one.contains("--times") && one.contains("example:\n  flaky --fail"))
+        let (_, flagHelp, _) = await transcript("flaky --help")
+        #expect(flagHelp == one)
+        #expect(FlakyCommand.flagNames == ["--fail", "--times", "--help"])
+    }
+
+    @Test func exitStopsTheRestAndHistoryListsWhatRan() async {
+        let (_, out, _) = await transcript("echo a\nhistory\nexit 3\necho never")
+        #expect(out == "a\n1  echo a\n")
+    }
+}
