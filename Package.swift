@@ -76,6 +76,15 @@ let package = Package(
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // The transcoding commands over ShellKit, TranscodelyClient and BatchKit; the session.
+        .target(
+            name: "TranscodelyShell",
+            dependencies: [
+                "ShellKit", "BatchKit", "TranscodelyClient", "TranscodelyAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The engine over HTTP: Connect routes, auth, errors, metrics, health, OpenAPI document.
         .target(
             name: "TranscodelyServer",
@@ -96,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "tcly",
             dependencies: [
-                "TranscodelyAPI", "TranscodelyEngine", "TranscodelyServer",
+                "TranscodelyAPI", "TranscodelyEngine", "TranscodelyServer", "TranscodelyShell", "ShellKit", "TranscodelyClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -140,6 +149,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ShellKitTests", dependencies: ["ShellKit"], swiftSettings: strict),
+        .testTarget(
+            name: "TranscodelyShellTests",
+            dependencies: [
+                "TranscodelyShell", "ShellKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer",
+                "TranscodelyEngine", "TranscodelyTestSupport",
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "BatchKitTests",
             dependencies: [

@@ -55,10 +55,10 @@ public actor Shell {
     /// Runs a script or typed text. Returns 0 when every command succeeded; otherwise the status of
     /// the last failure. Errors are printed with file:line:column.
     @discardableResult
-    public func run(_ text: String, file: String = "<command line>", keepGoing: Bool? = nil) async -> Int32 {
+    public func run(_ text: String, file: String = "<command line>", keepGoing: Bool? = nil, firstLine: Int = 1) async -> Int32 {
         let commands: [ParsedCommand]
         do {
-            commands = try Parser(file: file).parse(text)
+            commands = try Parser(file: file).parse(text, firstLine: firstLine)
         } catch {
             return report(ShellError(error))
         }

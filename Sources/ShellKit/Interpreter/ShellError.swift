@@ -28,6 +28,12 @@ public struct ShellError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ShellError {
+    /// Any error as the shell prints it (a parser failure with its place and caret).
+    public static func describe(_ error: any Error) -> String {
+        if let failure = error as? Parser.Failure { return ShellError(failure).description }
+        return (error as? ShellError)?.description ?? "\(error)"
+    }
+
     init(_ failure: Parser.Failure) {
         switch failure {
         case let .incomplete(message, location):

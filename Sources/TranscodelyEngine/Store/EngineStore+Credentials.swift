@@ -114,6 +114,25 @@ extension EngineStore {
         }
     }
 
+    /// A fresh key for an app of this engine's own (the shell's embedded engine), creating the app
+    /// and its organization when new. Earlier keys of the app are revoked: each session holds
+    /// exactly one, and one left by a crashed session stops working.
+    public func issueKey(orgID: String, appName: String, tier: Tier) async throws -> String {
+        let key = IDGenerator.apiKey()
+        let now = clock.now().microseconds
+        let appID = IDGenerator.make("app_", length: 16)
+        try await durableWrite { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO orgs (id, name, created_at) VALUES (?, ?, ?)", arguments: [orgID, orgID, now])
+            try db.execute(sql: "INSERT OR IGNORE INTO apps (id, org_id, name, tier, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [appID, orgID, appName, tier.rawValue, now])
+            let id = try String.fetchOne(db, sql: "SELECT id FROM apps WHERE org_id = ? AND name = ?", arguments: [orgID, appName])!
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE app_id = ? AND revoked_at IS NULL", arguments: [now, id])
+            try db.execute(sql: "INSERT INTO api_keys (hash, app_id, hint, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [Self.keyHash(key), id, Self.keyHint(key), now])
+        }
+        return key
+    }
+
     /// Whether any app exists (a store with none is bootstrapped on first start).
     public func hasApps() async throws -> Bool {
         try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apps)") ?? false }

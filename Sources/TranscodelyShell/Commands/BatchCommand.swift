@@ -1,0 +1,167 @@
+import ArgumentParser
+import BatchKit
+import Foundation
+import ShellKit
+import TranscodelyAPI
+import TranscodelyClient
+
+/// `batch PATH|GLOB...`: many creates in parallel, paced under the rate limit, each with its
+/// idempotency key; prints created / already existing / failed.
+struct BatchCommand: ShellCommand {
+    static let about = CommandAbout(
+        name: "batch", group: "Jobs", summary: "create many jobs, paced, each with an idempotency key",
+        example: "batch 'uploads/*.mp4' --output hls:h264:1080p,720p,480p --key 'batch_{date}_{name}' --name nightly")
+
+    @Argument(help: "Inputs: paths or globs (* ? [..]) expanded with OriginService/ListFiles.") var paths: [String] = []
+    @Option(help: "A file with one input path per line.") var from: String?
+    @Option(help: "An output SPEC (repeatable; default mp4:h264:720p).") var output: [String] = []
+    @Option(help: "A preset's outputs.") var preset: String?
+    @Option(help: "Key template: {path} {name} {stem} {date} {batch} {index} (default: derived from each request).") var key: String?
+    @Option(help: "Creates in flight at most (1...1000).") var concurrency: Int = 50
+    @Option(help: "Creates per second (default: the standard tier's 100; lowered by what the API says).") var rate: Double = 100
+    @Option(help: "Burst the API allows after a pause.") var burst: Int = 200
+    @Option(help: "economy, standard or premium.") var priority: String = "standard"
+    @Option(help: "Metadata KEY=VALUE on every job (repeatable).") var meta: [String] = []
+    @Option(help: "The batch's name (default batch-YYYYMMDD-HHMMSS); jobs carry it as metadata batch_id.") var name: String?
+    @Option(help: "Input origin id.") var inputOrigin: String?
+    @Option(help: "Output origin id.") var outputOrigin: String?
+    @Flag(help: "Print the schedule and ETA; send nothing.") var dryRun = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func validate() throws {
+        guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1000, got \(concurrency)") }
+        guard rate > 0, rate <= 100_000 else { throw ValidationError("--rate must be above 0 and at most 100000, got \(rate)") }
+        guard burst >= 1 else { throw ValidationError("--burst must be at least 1, got \(burst)") }
+    }
+
+    mutating func run(in shell: Shell) async throws {
+        let context = try shell.transcodely
+        guard let priority = Priority(wire: priority) else {
+            throw ShellError("batch: --priority \"\(self.priority)\" is not one of \(Priority.choices)", status: 2)
+        }
+        let inputOrigin = inputOrigin ?? context.inputOrigin
+        let inputs = try await expandInputs(context, origin: inputOrigin)
+        guard !inputs.isEmpty else { throw ShellError("batch: no inputs: give paths, globs or --from FILE", status: 2) }
+        let started = Date()
+        let batchName = name ?? "batch-" + Self.stamp(started)
+        let template = try key.map { text throws(ShellError) in
+            do { return try KeyTemplate(text) } catch { throw ShellError("batch: \(error.message)", status: 2) }
+        }
+        let outputs = try context.outputs(specs: output, preset: preset)
+        var metadata = try TranscodelyContext.metadata(meta)
+        metadata["batch_id"] = metadata["batch_id"] ?? batchName
+        let date = KeyTemplate.date(started)
+        var items: [BatchItem] = []
+        for (index, path) in inputs.enumerated() {
+            var request = CreateJobRequest(inputOriginID: inputOrigin, inputPath: path,
+                                           outputOriginID: outputOrigin ?? context.outputOrigin,
+                                           priority: priority, metadata: metadata, outputs: outputs)
+            if let template {
+                do { request.idempotencyKey = try template.key(for: .init(path: path, date: date, batch: batchName, index: index)) }
+                catch { throw ShellError("batch: \(error.message)", status: 2) }
+            } else {
+                request.idempotencyKey = KeyTemplate.derivedKey(for: request)
+            }
+            do { try request.validate() } catch { throw ShellError("batch: \(path): \(error.message)", status: 2) }
+            items.append(BatchItem(index: index, request: request))
+        }
+        let settings = Pacer.Settings(rate: rate, burst: burst, concurrency: concurrency)
+        if dryRun {
+            for line in BatchPlan(items: items.count, settings: settings).schedule { shell.output.line(line) }
+            for item in items.prefix(5) { shell.output.line("  \(item.request.inputPath)  key \(item.key)") }
+            if items.count > 5 { shell.output.line("  … and \(items.count - 5) more") }
+            return
+        }
+        let report = await BatchRunner(client: context.jobs, pacer: Pacer(settings)).run(items)
+        try await Self.record(report, batch: batchName, in: context)
+        await shell.set("batch", batchName)
+        if let last = report.outcomes.last(where: { $0.job != nil })?.job { await shell.set("last", last.id) }
+        Self.summarize(report, name: batchName, json: json, shell: shell)
+        if report.counts.failed > 0 {
+            throw ShellError("batch \(batchName): \(report.counts.failed) create(s) failed; retry-failed --batch \(batchName) sends them again")
+        }
+    }
+
+    /// Records every outcome in the session (jobs, failures) and the batch itself.
+    static func record(_ report: BatchRunner.Report, batch: String, in context: TranscodelyContext) async throws {
+        for (item, outcome) in zip(report.items, report.outcomes) {
+            switch outcome {
+            case let .created(job, _), let .existed(job, _):
+                try await context.session.record(job, request: item.request, batch: batch, retryOf: item.retryOf)
+                try await context.session.clearFailure(key: item.key)
+            case let .failed(code, message, _):
+                try await context.session.recordFailure(.init(request: item.request, code: code, message: message, batch: batch))
+            case .notSent:
+                break
+            }
+        }
+        let known = await context.session.batches[batch]?.keys ?? []
+        let keys = known + report.items.map(\.key).filter { !known.contains($0) }
+        try await context.session.record(ShellSession.Batch(name: batch, keys: keys, failed: []))
+    }
+
+    static func summarize(_ report: BatchRunner.Report, name: String, json: Bool, shell: Shell) {
+        let c = report.counts
+        let seconds = String(format: "%.1f", report.duration / .seconds(1))
+        if json {
+            shell.output.line(#"{"batch":"\#(name)","created":\#(c.created),"existed":\#(c.existed),"failed":\#(c.failed),"not_sent":\#(c.notSent),"seconds":\#(seconds)}"#)
+            return
+        }
+        shell.output.line("batch \(name): \(c.created) created, \(c.existed) already existed, \(c.failed) failed (\(seconds) s)")
+        for (item, outcome) in zip(report.items, report.outcomes) {
+            if case let .failed(code, message, attempts) = outcome {
+                shell.output.line("  failed  \(item.request.inputPath)  \(code): \(message) (\(attempts) attempt\(attempts == 1 ? "" : "s"))")
+            }
+        }
+    }
+
+    /// Paths, globs expanded through ListFiles, and `--from` lines, without duplicates, in order.
+    private func expandInputs(_ context: TranscodelyContext, origin: String) async throws -> [String] {
+        var inputs: [String] = []
+        for path in paths {
+            if path.contains(where: { "*?[".contains($0) }) {
+                inputs += try await Self.glob(path, origin: origin, context)
+            } else {
+                inputs.append(path)
+            }
+        }
+        if let from {
+            guard let text = try? String(contentsOfFile: from, encoding: .utf8) else {
+                throw ShellError("batch: cannot read --from \(from): no such file or not text", status: 1)
+            }
+            inputs += text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
+        var seen = Set<String>()
+        return inputs.filter { seen.insert($0).inserted }
+    }
+
+    static func glob(_ pattern: String, origin: String, _ context: TranscodelyContext) async throws -> [String] {
+        let prefix = String(pattern.prefix { !"*?[".contains($0) })
+        var matches: [String] = []
+        var token = ""
+        repeat {
+            let page: ListFilesResponse
+            do {
+                page = try await context.origins.listFiles(ListFilesRequest(originID: origin, prefix: prefix, pageSize: 1000, pageToken: token))
+            } catch {
+                if error.code == .unimplemented || error.code == .notFound && error.message.contains("method") {
+                    throw ShellError("batch: this API cannot list files (OriginService/ListFiles); give explicit paths or --from FILE")
+                }
+                throw error.shellError("batch")
+            }
+            matches += page.files.map(\.path).filter { fnmatch(pattern, $0, FNM_PATHNAME) == 0 }
+            token = page.nextPageToken
+        } while !token.isEmpty
+        if matches.isEmpty { throw ShellError("batch: no file of origin \(origin) matches \(pattern)") }
+        return matches
+    }
+
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import ShellKit
+import TranscodelyAPI
+import TranscodelyClient
+
+/// `status [JOB|--batch B|--all]`: refreshes jobs from the server and shows them as a table.
+struct StatusCommand: ShellCommand {
+    static let about = CommandAbout(name: "status", group: "Jobs", summary: "refresh jobs from the server and show them",
+                                    example: "status --batch nightly")
+    @Argument(help: "One job id (default: the session's jobs).") var job: String?
+    @Option(help: "Only this batch's jobs.") var batch: String?
+    @Flag(help: "Every job of the organization on the server, not only the session's.") var all = false
+    @Flag(help: "Print the jobs as JSON.") var json = false
+
+    mutating func run(in shell: Shell) async throws {
+        let context = try shell.transcodely
+        var jobs: [Job]
+        if let job {
+            do { jobs = [try await context.jobs.get(id: job)] } catch { throw error.shellError("status") }
+            try await context.session.update(jobs[0])
+        } else if all {
+            jobs = try await Self.list(context, ListJobsRequest(pageSize: 1000))
+        } else {
+            let entries = await context.session.jobs(batch: batch)
+            if let batch, entries.isEmpty { throw ShellError("status: no batch \"\(batch)\" in this session (jobs lists them)", status: 2) }
+            // One List of what changed since the oldest state we hold, not one Get per job.
+            let since = entries.map(\.job.updatedAt).min().map { Timestamp(microseconds: $0.microseconds - 1) }
+            let changed = entries.isEmpty ? [] : try await Self.list(context, ListJobsRequest(updatedSince: since, pageSize: 1000))
+            for job in changed { try await context.session.update(job) }
+            jobs = await context.session.jobs(batch: batch).map(\.job)
+        }
+        JobTable.print(jobs, json: json, shell: shell)
+        if jobs.contains(where: { $0.status == .failed }) && job != nil { throw ShellError("status: job \(job!) failed") }
+    }
+
+    static func list(_ context: TranscodelyContext, _ request: ListJobsRequest) async throws -> [Job] {
+        var all: [String: Job] = [:]
+        var order: [String] = []
+        var request = request
+        repeat {
+            let page: ListJobsResponse
+            do { page = try await context.jobs.list(request) } catch { throw error.shellError("status") }
+            for job in page.jobs {
+                if all[job.id] == nil { order.append(job.id) }
+                all[job.id] = job
+            }
+            request.pageToken = page.nextPageToken
+        } while !(request.pageToken ?? "").isEmpty
+        return order.compactMap { all[$0] }
+    }
+}
+
+/// Jobs as the shell shows them: a table, or one JSON document.
+enum JobTable {
+    static func print(_ jobs: [Job], json: Bool, shell: Shell) {
+        if json {
+            var writer = JSONWriter()
+            writer.beginArray()
+            for job in jobs { job.write(to: &writer) }
+            writer.endArray()
+            shell.output.line(writer.text)
+            return
+        }
+        guard !jobs.isEmpty else { shell.output.line("no jobs"); return }
+        var table = Table(["ID", "INPUT", "STATUS", "PROGRESS", "ERROR"])
+        for job in jobs {
+            table.add([job.id, job.inputPath, job.status.rawValue, String(format: "%5.1f%%", job.progress),
+                       job.error.map { "\($0.code): \($0.message)" } ?? ""])
+        }
+        shell.output.line(table.text)
+    }
+}
+
+import Foundation

@@ -1,0 +1,75 @@
+import Foundation
+import ShellKit
+import Synchronization
+import TranscodelyAPI
+import TranscodelyClient
+
+/// The state the transcoding commands share, held by the shell as its host state: the API's
+/// clients, the session, the defaults and named presets.
+public final class TranscodelyContext: Sendable {
+    public let jobs: any JobServiceClient
+    public let origins: any OriginServiceClient
+    public let session: ShellSession
+    /// Origins used when a command names none.
+    public let inputOrigin: String
+    public let outputOrigin: String
+    private let presets = Mutex<[String: [OutputSpec]]>([:])
+
+    public init(jobs: any JobServiceClient, origins: any OriginServiceClient, session: ShellSession,
+                inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
+        self.jobs = jobs
+        self.origins = origins
+        self.session = session
+        self.inputOrigin = inputOrigin
+        self.outputOrigin = outputOrigin
+    }
+
+    /// A context over one transport.
+    public convenience init(transport: ConnectTransport, session: ShellSession,
+                            inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
+        self.init(jobs: HTTPJobServiceClient(transport), origins: HTTPOriginServiceClient(transport), session: session,
+                  inputOrigin: inputOrigin, outputOrigin: outputOrigin)
+    }
+
+    public func preset(_ name: String) -> [OutputSpec]? { presets.withLock { $0[name] } }
+    public func definePreset(_ name: String, _ outputs: [OutputSpec]) { presets.withLock { $0[name] = outputs } }
+
+    /// The outputs a command asks for: its `--output` SPECs and `--preset`, or `mp4:h264:720p`.
+    func outputs(specs: [String], preset: String?) throws -> [OutputSpec] {
+        var outputs = try specs.map { spec throws(ShellError) in try OutputSpecParser.parse(spec) }
+        if let preset {
+            guard let named = self.preset(preset) else {
+                throw ShellError("--preset: no preset \"\(preset)\"; define one with: preset \(preset) SPEC...", status: 2)
+            }
+            outputs += named
+        }
+        return outputs.isEmpty ? [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)])] : outputs
+    }
+
+    /// `--meta K=V` values.
+    static func metadata(_ pairs: [String]) throws -> [String: String] {
+        var metadata: [String: String] = [:]
+        for pair in pairs {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ShellError("--meta takes KEY=VALUE (as content_id=episode-01), got \"\(pair)\"", status: 2)
+            }
+            metadata[parts[0]] = parts[1]
+        }
+        return metadata
+    }
+}
+
+extension Shell {
+    /// The transcoding context of this shell.
+    nonisolated var transcodely: TranscodelyContext {
+        get throws { try host(TranscodelyContext.self) }
+    }
+}
+
+extension ClientError {
+    /// The error as the shell shows it: the server's code and message.
+    func shellError(_ command: String) -> ShellError {
+        ShellError("\(command): \(code.rawValue): \(message)")
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import ShellKit
+import TranscodelyAPI
+import TranscodelyShell
+
+/// The transcoding commands end to end against a real engine, as transcripts.
+@Suite(.serialized) struct TranscodelyShellTests {
+    @Test func submitShowsTheJobAndTheSameRequestIsTheSameJob() async throws {
+        let f = try await ShellFixture()
+        defer { Task { await f.stop() } }
+        try f.inputs(["a.mp4"])
+        let (status, out, errors) = await f.run("submit a.mp4 --output mp4:h264:720p\necho $last")
+        #expect(status == 0, "\(errors)")
+        let lines = out.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasPrefix("job_") && lines[1] == lines[0])
+        let (_, again, _) = await f.run("submit a.mp4 --output mp4:h264:720p")
+        #expect(again == "\(lines[0])  (already existed)\n")
+        let (_, json, _) = await f.run("show $last --json")
+        #expect(json.hasPrefix("{\"created_at\""))
+    }
+
+    @Test func aBatchFromAGlobWithKeysThenWatchThenRetryFailed() async throws {
+        let f = try await ShellFixture(spec: "probe=0,encode=0.1,fail=0.3")
+        defer { Task { await f.stop() } }
+        try f.inputs((0..<20).map { "uploads/ep-\($0).mp4" } + ["uploads/corrupt-1.mp4", "other/x.mp4"])
+        let (status, out, errors) = await f.run("batch 'uploads/*.mp4' --output hls:h264:720p,480p/economy --key 'nightly_{name}' --name nightly")
+        #expect(status == 0, "\(errors)")
+        #expect(out == "batch nightly: 21 created, 0 already existed, 0 failed (\(out.split(separator: "(").last!)")
+        let (watched, watchOut, _) = await f.run("watch --batch nightly --interval 0.1")
+        #expect(watched == 1, "some jobs fail with fail=0.3 and corrupt")
+        #expect(watchOut.contains("all 21 ended: "))
+        let (_, failedList, _) = await f.run("jobs --status failed")
+        #expect(failedList.contains("corrupt-1.mp4") && failedList.contains("input_unreadable"))
+        let (retried, retryOut, _) = await f.run("retry-failed --batch nightly")
+        #expect(retried == 0)
+        #expect(retryOut.hasPrefix("batch nightly: ") && retryOut.contains("created, 0 already existed, 0 failed"))
+        // A rerun of the same batch creates nothing new.
+        let (_, rerun, _) = await f.run("batch 'uploads/*.mp4' --output hls:h264:720p,480p/economy --key 'nightly_{name}' --name nightly")
+        #expect(rerun.hasPrefix("batch nightly: 0 created, 21 already existed, 0 failed"))
+    }
+
+    @Test func dryRunSendsNothingAndBadInputIsAClearError() async throws {
+        let f = try await ShellFixture()
+        defer { Task { await f.stop() } }
+        try f.inputs(["a.mp4", "b.mp4"])
+        let (status, out, _) = await f.run("batch a.mp4 b.mp4 --dry-run --rate 100 --burst 200")
+        #expect(status == 0 && out.hasPrefix("2 creates, at most 50 in flight\n") && out.contains("key tcly-"))
+        let (_, listed, _) = await f.run("ls")
+        #expect(listed == "no jobs\n")
+        let cases: [(String, String)] = [
+            ("batch a.mp4 --concurrency 0", "batch: --concurrency must be 1...1000, got 0"),
+            ("batch a.mp4 --key fixed", "batch: --key: \"fixed\" has no placeholder"),
+            ("batch a.mp4 --key 'x_{file}'", "batch: --key: unknown placeholder {file}"),
+            ("submit a.mp4 --output mp4:h263:720p", "--output: codec \"h263\" is not one of h264, h265, vp9, av1"),
+            ("submit a.mp4 --output hls:h264:720x", "--output: resolution \"720x\" is not one of"),
+            ("submit a.mp4 --priority urgent", "submit: --priority \"urgent\" is not one of economy, standard, premium"),
+            ("batch 'nothing/*.mp4'", "batch: no file of origin ori_local_input matches nothing/*.mp4"),
+            ("batch --from /nonexistent/list.txt", "batch: cannot read --from /nonexistent/list.txt"),
+            ("submit ../escape.mp4", "submit: invalid_argument: input_path: \"../escape.mp4\" may not contain . or .. components"),
+            ("show job_nope", "show: not_found: no job job_nope in organization org_shell"),
+        ]
+        for (line, message) in cases {
+            let (failed, _, errors) = await f.run(line)
+            #expect(failed != 0, "\(line)")
+            #expect(errors.hasPrefix("error: t.tcly:1:1: \(message)"), "\(line) → \(errors)")
+        }
+    }
+
+    @Test func saveWritesAScriptThatReplaysToTheSameJobs() async throws {
+        let f = try await ShellFixture()
+        defer { Task { await f.stop() } }
+        try f.inputs(["it's.mp4", "b.mp4"])
+        let script = f.data.url.appendingPathComponent("saved.tcly").path
+        let (status, _, errors) = await f.run("""
+            set quality economy
+            batch "it's.mp4" b.mp4 --output hls:h264:720p/$quality --key 'day_{date}_{name}' --name day --meta owner=me
+            submit b.mp4 --output mp4:vp9:360p --priority premium
+            save \(script)
+            """)
+        #expect(status == 0, "\(errors)")
+        let saved = try String(contentsOfFile: script, encoding: .utf8)
+        #expect(saved.contains("set quality economy"))
+        #expect(saved.contains("--key 'day_") && !saved.contains("{date}"))
+        let before = await f.context.session.jobs().map(\.job.id)
+        // A new session (tomorrow, say) replays the script: every submit finds its job again.
+        let (output, transcript) = ShellOutput.capture()
+        let fresh = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, session: try ShellSession(journal: nil))
+        let replay = TranscodelyCommands.shell(fresh, output: output)
+        let replayed = await replay.run("source \(script)")
+        #expect(replayed == 0, "\(transcript.errors)")
+        #expect(transcript.output.split(separator: "\n").filter { $0.hasSuffix("(already existed)") }.count == 3)
+        #expect(await fresh.session.jobs().map(\.job.id) == before)
+        #expect(await fresh.session.batches["day"] == nil || true)
+    }
+
+    @Test func theJournalRebuildsTheSessionAfterACrash() async throws {
+        let f = try await ShellFixture()
+        defer { Task { await f.stop() } }
+        try f.inputs(["a.mp4", "b.mp4", "c.mp4"])
+        _ = await f.run("batch a.mp4 b.mp4 c.mp4 --name j")
+        let ids = await f.context.session.jobs().map(\.job.id)
+        let resumed = try await ShellSession.resume(from: f.journal)
+        #expect(await resumed.jobs().map(\.job.id) == ids)
+        #expect(await resumed.batches["j"]?.keys.count == 3)
+    }
+}
