@@ -70,6 +70,10 @@ extension Shell {
 extension ClientError {
     /// The error as the shell shows it: the server's code and message.
     func shellError(_ command: String) -> ShellError {
-        ShellError("\(command): \(code.rawValue): \(message)")
+        var text = "\(command): \(code.rawValue): \(message)"
+        if code == .alreadyExists, message.contains("\"tcly-") {
+            text += " (that key was derived from the input, outputs and priority: give --key for a separate job, or the same --meta/--batch to get that one)"
+        }
+        return ShellError(text)
     }
 }

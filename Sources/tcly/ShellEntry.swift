@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ShellKit
 import TranscodelyAPI
 import TranscodelyClient
@@ -110,7 +111,7 @@ struct ShellEntry: AsyncParsableCommand {
             status = await Repl(shell: shell).run()
         }
         try? await server?.shutdown()
-        throw ExitCode(status)
+        throw ExitCode(processStatus(status))
     }
 
     /// A shell over the configured connection and a new (or resumed) journaled session.
@@ -155,6 +156,16 @@ struct RunScript: AsyncParsableCommand {
         let (shell, server) = try await ShellEntry.start(connection, resume: false)
         let status = await shell.run(text, file: file, keepGoing: keepGoing ? true : nil)
         try? await server?.shutdown()
-        throw ExitCode(status)
+        throw ExitCode(processStatus(status))
+    }
+}
+
+/// The process's exit status for a shell status: 0 when every command succeeded, 1 when one
+/// failed (whatever its own status), 130 when interrupted. 2 stays for misuse of tcly itself.
+func processStatus(_ status: Int32) -> Int32 {
+    switch status {
+    case 0: 0
+    case 130: 130
+    default: 1
     }
 }

@@ -22,7 +22,7 @@ struct BatchCommand: ShellCommand {
     @Option(help: "Burst the API allows after a pause.") var burst: Int = 200
     @Option(help: "economy, standard or premium.") var priority: String = "standard"
     @Option(help: "Metadata KEY=VALUE on every job (repeatable).") var meta: [String] = []
-    @Option(help: "The batch's name (default batch-YYYYMMDD-HHMMSS); jobs carry it as metadata batch_id.") var name: String?
+    @Option(help: "The batch's name (default: batch- and a digest of what it asks for); jobs carry it as metadata batch_id.") var name: String?
     @Option(help: "Input origin id.") var inputOrigin: String?
     @Option(help: "Output origin id.") var outputOrigin: String?
     @Flag(help: "Print the schedule and ETA; send nothing.") var dryRun = false
@@ -43,11 +43,14 @@ struct BatchCommand: ShellCommand {
         let inputs = try await expandInputs(context, origin: inputOrigin)
         guard !inputs.isEmpty else { throw ShellError("batch: no inputs: give paths, globs or --from FILE", status: 2) }
         let started = Date()
-        let batchName = name ?? "batch-" + Self.stamp(started)
-        let template = try key.map { text throws(ShellError) in
-            do { return try KeyTemplate(text) } catch { throw ShellError("batch: \(error.message)", status: 2) }
-        }
         let outputs = try context.outputs(specs: output, preset: preset)
+        // Without --name the batch is named after what it asks for, so the same command run again
+        // is the same batch: its jobs carry the same batch_id, and their derived keys replay.
+        let batchName = name ?? Self.defaultName(inputs: inputs, outputs: outputs, priority: priority, origin: inputOrigin)
+        var template: KeyTemplate?
+        if let key {
+            do throws(ConnectError) { template = try KeyTemplate(key) } catch { throw ShellError("batch: \(error.message)", status: 2) }
+        }
         var metadata = try TranscodelyContext.metadata(meta)
         metadata["batch_id"] = metadata["batch_id"] ?? batchName
         let date = KeyTemplate.date(started)
@@ -57,8 +60,9 @@ struct BatchCommand: ShellCommand {
                                            outputOriginID: outputOrigin ?? context.outputOrigin,
                                            priority: priority, metadata: metadata, outputs: outputs)
             if let template {
-                do { request.idempotencyKey = try template.key(for: .init(path: path, date: date, batch: batchName, index: index)) }
-                catch { throw ShellError("batch: \(error.message)", status: 2) }
+                do throws(ConnectError) {
+                    request.idempotencyKey = try template.key(for: .init(path: path, date: date, batch: batchName, index: index))
+                } catch { throw ShellError("batch: \(error.message)", status: 2) }
             } else {
                 request.idempotencyKey = KeyTemplate.derivedKey(for: request)
             }
@@ -157,11 +161,10 @@ struct BatchCommand: ShellCommand {
         return matches
     }
 
-    static func stamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return formatter.string(from: date)
+    /// `batch-` and a digest of the inputs, outputs, priority and origin.
+    static func defaultName(inputs: [String], outputs: [OutputSpec], priority: Priority, origin: String) -> String {
+        let basis = CreateJobRequest(inputOriginID: origin, inputPath: inputs.joined(separator: "\n"), outputOriginID: "",
+                                     priority: priority, outputs: outputs)
+        return "batch-" + KeyTemplate.derivedKey(for: basis).dropFirst("tcly-".count).prefix(8)
     }
 }

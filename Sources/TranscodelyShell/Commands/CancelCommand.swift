@@ -1,6 +1,7 @@
 import ArgumentParser
 import ShellKit
 import TranscodelyAPI
+import TranscodelyClient
 
 /// `cancel JOB|--batch B`.
 struct CancelCommand: ShellCommand {
@@ -18,14 +19,16 @@ struct CancelCommand: ShellCommand {
         guard !ids.isEmpty else { throw ShellError("cancel: name a job, or a --batch with unfinished jobs", status: 2) }
         var failed = 0
         for id in ids {
-            do {
-                let job = try await context.jobs.cancel(id: id)
-                try await context.session.update(job)
-                shell.output.line("\(id)  canceled")
+            let job: Job
+            do throws(ClientError) {
+                job = try await context.jobs.cancel(id: id)
             } catch {
                 failed += 1
                 shell.output.error("cancel: \(id): \(error.code.rawValue): \(error.message)")
+                continue
             }
+            try await context.session.update(job)
+            shell.output.line("\(id)  canceled")
         }
         if failed > 0 { throw ShellError("cancel: \(failed) of \(ids.count) could not be cancelled") }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ShellKit
 import TranscodelyAPI
+import TranscodelyClient
 
 /// `jobs [--status S] [--batch B]`: the session's jobs as last seen, without asking the server.
 struct JobsCommand: ShellCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ShellKit
 import TranscodelyAPI
+import TranscodelyClient
 
 /// `ls [--status S] [--meta K=V]...`: jobs on the server.
 struct LsCommand: ShellCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BatchKit
 import ShellKit
 import TranscodelyAPI
+import TranscodelyClient
 
 /// `retry-failed [--batch B] [--creates] [--jobs]`: sends failed creates again under their own
 /// key, and resubmits failed jobs under `KEY~retry-N`, recorded as retries of the originals.

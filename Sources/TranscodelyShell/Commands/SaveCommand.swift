@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShellKit
 import TranscodelyAPI
+import TranscodelyClient
 
 /// `save FILE`: the session as a script that replays to the same jobs: `set` lines as typed, then
 /// one `submit` per job with everything it asked for and its key written out literally (a key

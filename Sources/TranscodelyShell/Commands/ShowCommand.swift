@@ -1,6 +1,7 @@
 import ArgumentParser
 import ShellKit
 import TranscodelyAPI
+import TranscodelyClient
 
 /// `show JOB`: one job in full.
 struct ShowCommand: ShellCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BatchKit
 import ShellKit
 import TranscodelyAPI
+import TranscodelyClient
 
 /// `submit PATH`: creates one job, prints its id, records it in the session (`$last`).
 struct SubmitCommand: ShellCommand {

@@ -3,6 +3,7 @@ import BatchKit
 import Foundation
 import ShellKit
 import TranscodelyAPI
+import TranscodelyClient
 
 /// `watch [JOB|--batch B|--all]`: follows jobs until every one has ended, one List request per
 /// tick; prints a timestamped line per change. Fails (in scripts) when any watched job failed.
