@@ -116,6 +116,15 @@ public actor ShellSession {
         }
     }
 
+    /// The batch's jobs without those a retry has replaced: what a batch amounts to now.
+    public func current(batch: String? = nil) -> [Entry] {
+        let retried = Set(entries.values.compactMap(\.retryOf))
+        return jobs(batch: batch).filter { !retried.contains($0.job.id) }
+    }
+
+    /// Whether a retry of `jobID` exists.
+    public func isRetried(_ jobID: String) -> Bool { entries.values.contains { $0.retryOf == jobID } }
+
     /// How many retries of `jobID` were made already.
     public func retries(of jobID: String) -> Int {
         entries.values.filter { $0.retryOf == jobID }.count

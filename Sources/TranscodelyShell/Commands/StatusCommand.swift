@@ -27,7 +27,7 @@ struct StatusCommand: ShellCommand {
             let since = entries.map(\.job.updatedAt).min().map { Timestamp(microseconds: $0.microseconds - 1) }
             let changed = entries.isEmpty ? [] : try await Self.list(context, ListJobsRequest(updatedSince: since, pageSize: 1000))
             for job in changed { try await context.session.update(job) }
-            jobs = await context.session.jobs(batch: batch).map(\.job)
+            jobs = await context.session.current(batch: batch).map(\.job)
         }
         JobTable.print(jobs, json: json, shell: shell)
         if jobs.contains(where: { $0.status == .failed }) && job != nil { throw ShellError("status: job \(job!) failed") }

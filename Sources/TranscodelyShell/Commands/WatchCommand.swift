@@ -15,6 +15,7 @@ struct WatchCommand: ShellCommand {
     @Flag(help: "Every unfinished job of the session (the default).") var all = false
     @Option(help: "Seconds between polls.") var interval: Double = 1
     @Flag(help: "One JSON line per change.") var json = false
+    @Flag(help: "Succeed even when watched jobs failed (the summary still counts them).") var noFail = false
 
     func validate() throws {
         guard interval >= 0.05, interval <= 3600 else { throw ValidationError("--interval must be 0.05...3600 seconds, got \(interval)") }
@@ -26,7 +27,8 @@ struct WatchCommand: ShellCommand {
         if let job {
             do { jobs = [try await context.jobs.get(id: job)] } catch { throw error.shellError("watch") }
         } else {
-            jobs = await context.session.jobs(batch: batch).map(\.job).filter { batch != nil || !$0.status.isTerminal }
+            // A failed job that a retry replaced is not watched again: its retry is.
+            jobs = await context.session.current(batch: batch).map(\.job).filter { batch != nil || !$0.status.isTerminal }
         }
         guard !jobs.isEmpty else { shell.output.line("nothing to watch: every session job has ended"); return }
         let monitor = JobMonitor()
@@ -52,7 +54,7 @@ struct WatchCommand: ShellCommand {
         if !json {
             shell.output.line("all \(jobs.count) ended: \(counts[.completed, default: 0]) completed, \(failed) failed, \(counts[.canceled, default: 0]) canceled")
         }
-        if failed > 0 { throw ShellError("watch: \(failed) job(s) failed; retry-failed resubmits them") }
+        if failed > 0, !noFail { throw ShellError("watch: \(failed) job(s) failed; retry-failed resubmits them") }
     }
 
     static func clock() -> String {
