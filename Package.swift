@@ -70,10 +70,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libedit (the system library) and fixed-arity shims for its variadic functions.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The shell, domain-free and embeddable: language, commands, interpreter, line editing.
         .target(
             name: "ShellKit",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         // The transcoding commands over ShellKit, TranscodelyClient and BatchKit; the session.

@@ -74,6 +74,9 @@ enum SessionFiles {
         return URL(fileURLWithPath: base).appendingPathComponent("tcly/sessions")
     }
 
+    /// The history file of the interactive shell (secrets redacted).
+    static var history: URL { folder.deletingLastPathComponent().appendingPathComponent("history") }
+
     /// A new journal for this session, remembered as the last one.
     static func newJournal() throws -> URL {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -108,7 +111,12 @@ struct ShellEntry: AsyncParsableCommand {
         if let commands {
             status = await shell.run(commands, file: "<command line>", keepGoing: keepGoing ? true : nil)
         } else {
-            status = await Repl(shell: shell).run()
+            let interactive = EditLineReader.isUsable
+            let reader: any LineReader = interactive
+                ? EditLineReader(program: "tcly", historyFile: SessionFiles.history.path,
+                                 completer: Completer(registry: shell.registry, source: TranscodelyCompletion(shell: shell)))
+                : PlainLineReader()
+            status = await Repl(shell: shell, reader: reader, interactive: interactive).run()
         }
         try? await server?.shutdown()
         throw ExitCode(processStatus(status))

@@ -107,3 +107,23 @@ import TranscodelyTestSupport
         #expect(await resumed.batches["j"]?.keys.count == 3)
     }
 }
+
+/// Tab's candidates from a real engine and session.
+@Suite struct CompletionTests {
+    @Test func remotePathsJobIdsBatchesAndEnumValues() async throws {
+        let f = try await ShellFixture()
+        defer { Task { await f.stop() } }
+        try f.inputs(["uploads/ep-1.mp4", "uploads/ep-2.mp4", "uploads/season-2/ep-1.mp4", "other.mp4"])
+        _ = await f.run("batch uploads/ep-1.mp4 --name first")
+        let completer = Completer(registry: f.shell.registry, source: TranscodelyCompletion(shell: f.shell))
+        #expect(await completer.complete("subm").candidates == ["submit"])
+        #expect(await completer.complete("batch upl").candidates == ["uploads/"])
+        #expect(await completer.complete("batch uploads/").candidates == ["uploads/ep-1.mp4", "uploads/ep-2.mp4", "uploads/season-2/"])
+        #expect(await completer.complete("batch x --pri").candidates == ["--priority"])
+        #expect(await completer.complete("batch x --priority e").candidates == ["economy"])
+        #expect(await completer.complete("status --batch ").candidates == ["first"])
+        #expect(await completer.complete("submit a --output hls:").candidates.contains("hls:h264:"))
+        let id = try #require(await f.context.session.jobs().first?.job.id)
+        #expect(await completer.complete("show job_").candidates == [id])
+    }
+}

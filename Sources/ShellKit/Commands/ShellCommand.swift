@@ -44,6 +44,15 @@ extension ShellCommand {
         } + ["--help"]
     }
 
+    /// The long options that take a value (`--output`), for completing their values.
+    public static var optionNames: [String] {
+        Mirror(reflecting: Self()).children.compactMap { child in
+            guard let label = child.label, label.hasPrefix("_"),
+                  String(describing: Swift.type(of: child.value)).hasPrefix("Option<") else { return nil }
+            return "--" + Self.kebab(String(label.dropFirst()))
+        }
+    }
+
     static func kebab(_ name: String) -> String {
         var out = ""
         for character in name {

@@ -1,0 +1,68 @@
+import Foundation
+import Synchronization
+
+/// Values a host knows for its commands' arguments: job ids, batch names, remote paths, files.
+public protocol CompletionSource: Sendable {
+    /// Candidates for `command`'s value of `option` (nil: a positional argument) starting with `prefix`.
+    func values(command: String, option: String?, prefix: String) async -> [String]
+}
+
+/// What can follow the words typed so far: command names first, then the command's flags (for a
+/// word starting with `-`), then the values the host knows for an option or an argument.
+public struct Completer: Sendable {
+    public let registry: CommandRegistry
+    public let source: (any CompletionSource)?
+
+    public init(registry: CommandRegistry, source: (any CompletionSource)?) {
+        self.registry = registry
+        self.source = source
+    }
+
+    /// The word being completed and its candidates, sorted.
+    public func complete(_ line: String) async -> (word: String, candidates: [String]) {
+        let command = line.split(separator: ";", omittingEmptySubsequences: false).last.map(String.init) ?? line
+        let words = command.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let endsInSpace = command.last == " " || command.isEmpty
+        let word = endsInSpace ? "" : (words.last ?? "")
+        let before = endsInSpace ? words : Array(words.dropLast())
+        guard let name = before.first else {
+            return (word, registry.names.filter { $0.hasPrefix(word) })
+        }
+        guard let type = registry.command(named: name) else { return (word, []) }
+        if word.hasPrefix("-") {
+            return (word, type.flagNames.filter { $0.hasPrefix(word) }.sorted())
+        }
+        let previous = before.count > 1 ? before.last : nil
+        let option = previous.flatMap { type.optionNames.contains($0) ? $0 : nil }
+        let values = await source?.values(command: type.about.name, option: option, prefix: word) ?? []
+        return (word, Array(Set(values.filter { $0.hasPrefix(word) })).sorted())
+    }
+
+    /// The longest prefix all candidates share.
+    public static func commonPrefix(_ candidates: [String]) -> String {
+        guard var prefix = candidates.first else { return "" }
+        for candidate in candidates.dropFirst() {
+            while !candidate.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
+
+    /// Runs async work from a thread that is not one of Swift concurrency's (libedit's callback).
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        Task {
+            box.set(await body())
+            done.signal()
+        }
+        done.wait()
+        return box.get()!
+    }
+}
+
+/// A value handed from a task to a waiting thread.
+final class ResultBox<T: Sendable>: Sendable {
+    private let value = Mutex<T?>(nil)
+    func set(_ new: T) { value.withLock { $0 = new } }
+    func get() -> T? { value.withLock { $0 } }
+}
