@@ -96,6 +96,24 @@ import TranscodelyTestSupport
         #expect(await fresh.session.batches["day"] == nil || true)
     }
 
+    @Test func sessionSaveAndLoadCarryJobsBatchesAndVariablesButNoSecret() async throws {
+        let f = try await ShellFixture()
+        defer { Task { await f.stop() } }
+        try f.inputs(["a.mp4", "b.mp4"])
+        let file = f.data.url.appendingPathComponent("s.json").path
+        let (status, out, errors) = await f.run("set owner me; set token tk_abcdefghijklmnop1234; batch a.mp4 b.mp4 --name pair; session save \(file)")
+        #expect(status == 0, "\(errors)")
+        #expect(out.hasSuffix("saved 2 job(s), 1 batch(es) to \(file)\n"))
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains("\"owner\":\"me\"") && !text.contains("tk_abcdefghijklmnop1234"))
+        let (output, _) = ShellOutput.capture()
+        let fresh = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, session: try ShellSession(journal: nil))
+        let other = TranscodelyCommands.shell(fresh, output: output)
+        #expect(await other.run("session load \(file)") == 0)
+        #expect(await fresh.session.jobs(batch: "pair").count == 2)
+        #expect(await other.variable("owner") == "me")
+    }
+
     @Test func theJournalRebuildsTheSessionAfterACrash() async throws {
         let f = try await ShellFixture()
         defer { Task { await f.stop() } }
