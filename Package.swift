@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "tcly-bench",
             dependencies: [
-                "BatchKit", "TranscodelyClient", "TranscodelyAPI",
+                "BatchKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyShell", "ShellKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -15,6 +15,14 @@ struct SetCommand: ShellCommand {
     @Argument var name: String?
     @Argument var value: String?
 
+    static func quickParse(_ arguments: [String]) -> SetCommand? {
+        guard arguments.count == 2, !arguments[0].hasPrefix("-"), !arguments[1].hasPrefix("-") else { return nil }
+        var command = SetCommand()
+        command.name = arguments[0]
+        command.value = arguments[1]
+        return command
+    }
+
     mutating func run(in shell: Shell) async throws {
         guard let name else {
             for (key, value) in await shell.variables.sorted(by: { $0.key < $1.key }) {
@@ -35,6 +43,13 @@ struct UnsetCommand: ShellCommand {
     static let about = CommandAbout(name: "unset", group: "Shell", summary: "forget a variable", example: "unset input")
     @Argument var name: String
 
+    static func quickParse(_ arguments: [String]) -> UnsetCommand? {
+        guard arguments.count == 1, !arguments[0].hasPrefix("-") else { return nil }
+        var command = UnsetCommand()
+        command.name = arguments[0]
+        return command
+    }
+
     mutating func run(in shell: Shell) async throws { await shell.unset(name) }
 }
 
@@ -42,6 +57,12 @@ struct UnsetCommand: ShellCommand {
 struct EchoCommand: ShellCommand {
     static let about = CommandAbout(name: "echo", group: "Shell", summary: "print its words", example: "echo last job: $last")
     @Argument(parsing: .allUnrecognized) var words: [String] = []
+
+    static func quickParse(_ arguments: [String]) -> EchoCommand? {
+        var command = EchoCommand()
+        command.words = arguments
+        return command
+    }
 
     mutating func run(in shell: Shell) async throws { shell.output.line(words.joined(separator: " ")) }
 }

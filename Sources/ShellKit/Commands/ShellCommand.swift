@@ -10,6 +10,15 @@ public protocol ShellCommand: ParsableArguments, Sendable {
 
     /// Runs the command. Throw `ShellError` (or any error) to fail it; print through `shell.output`.
     mutating func run(in shell: Shell) async throws
+
+    /// The command from plain words without swift-argument-parser, for commands that take only
+    /// positional words (`set`, `echo`): parsing costs a hundred microseconds a command, which a
+    /// long script of cheap commands feels. Nil means "parse as usual" (the default).
+    static func quickParse(_ arguments: [String]) -> Self?
+}
+
+extension ShellCommand {
+    public static func quickParse(_ arguments: [String]) -> Self? { nil }
 }
 
 /// A command's name and help.
@@ -81,7 +90,7 @@ extension ShellCommand {
         }
         var instance: Self
         do {
-            instance = try parse(arguments)
+            instance = try quickParse(arguments) ?? parse(arguments)
         } catch {
             let message = self.message(for: error).replacingOccurrences(of: "Error: ", with: "")
             throw ShellError("\(about.name): \(message) (\(about.name) --help shows its usage)",

@@ -42,14 +42,26 @@ final class Scheduler: Sendable {
     }
 
     private func runWorkers() async {
-        await withDiscardingTaskGroup { group in
-            for _ in 0..<workers { group.addTask { await self.work() } }
+        await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    await self.work()
+                    return true
+                }
+            }
             // A safety net: wake idle workers every second in case work arrived by another path.
             group.addTask {
-                while !self.isStopping {
+                while !self.isStopping, !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(1))
                     self.wakeAll()
                 }
+                return false
+            }
+            // When the last worker has stopped, the ticker stops too, without waiting out its sleep.
+            var running = workers
+            for await isWorker in group where isWorker {
+                running -= 1
+                if running == 0 { group.cancelAll() }
             }
         }
     }
