@@ -31,8 +31,11 @@ public final class BatchRunner: Sendable {
     /// Stops launching new creates; those in flight finish.
     public func cancel() { cancelled.store(true, ordering: .relaxed) }
 
-    /// Runs the batch. `progress` is called after every answered item with the counts so far.
-    public func run(_ items: [BatchItem], progress: @escaping @Sendable (BatchCounts) -> Void = { _ in }) async -> Report {
+    /// Runs the batch. `record` is awaited with each item's outcome as soon as it is known (a
+    /// host journals it there, so a crash loses no created id); `progress` is called after every
+    /// answered item with the counts so far.
+    public func run(_ items: [BatchItem], record: @escaping @Sendable (BatchItem, ItemOutcome) async -> Void = { _, _ in },
+                    progress: @escaping @Sendable (BatchCounts) -> Void = { _ in }) async -> Report {
         let start = clock.now()
         let state = RunState(count: items.count)
         await withDiscardingTaskGroup { group in
@@ -50,6 +53,7 @@ public final class BatchRunner: Sendable {
                         await pacer.release(nil)
                         outcome = .failed(code: error.code.rawValue, message: error.message, attempts: error.attempts)
                     }
+                    await record(item, outcome)
                     let counts = state.record(outcome, at: position)
                     progress(counts)
                 }

@@ -74,7 +74,7 @@ import TranscodelyTestSupport
         let pacer = Pacer(Pacer.Settings(rate: 100, burst: 20, concurrency: 10))
         let runner = BatchRunner(client: f.jobs, pacer: pacer)
         let done = Atomic<Int>(0)
-        let run = Task { await runner.run(items) { counts in done.store(counts.done, ordering: .relaxed) } }
+        let run = Task { await runner.run(items, progress: { counts in done.store(counts.done, ordering: .relaxed) }) }
         try await Task.sleep(for: .milliseconds(500))
         await pacer.pause()
         try await Task.sleep(for: .milliseconds(200))
@@ -94,7 +94,7 @@ import TranscodelyTestSupport
         defer { Task { await f.stop() } }
         let items = try f.items(1000)
         let runner = BatchRunner(client: f.jobs, pacer: Pacer(Pacer.Settings(rate: 100, burst: 50, concurrency: 8)))
-        let run = Task { await runner.run(items) { counts in if counts.done >= 100 { runner.cancel() } } }
+        let run = Task { await runner.run(items, progress: { counts in if counts.done >= 100 { runner.cancel() } }) }
         let report = await run.value
         #expect(report.counts.created + report.counts.notSent == 1000)
         #expect(report.counts.notSent > 0 && report.counts.failed == 0)

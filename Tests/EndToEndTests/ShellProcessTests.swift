@@ -44,3 +44,36 @@ import TranscodelyTestSupport
         #expect(ids.allSatisfy { resumedOut.contains($0) })
     }
 }
+
+/// Kill -9 of the shell in the middle of a batch: `--resume` has every job whose creation was
+/// answered, and running the batch again creates nothing twice.
+@Suite(.serialized) struct ShellCrashTests {
+    @Test func aShellKilledMidBatchResumesWithEveryCreatedJobAndARerunDuplicatesNothing() async throws {
+        let home = try TemporaryDirectory("crash")
+        defer { home.remove() }
+        for index in 0..<400 { try home.write("data/tcly/engine/origins/input/in/c\(index).mp4", "x") }
+        let environment = ["XDG_DATA_HOME": home.path + "/data", "XDG_STATE_HOME": home.path + "/state"]
+        let batch = "batch 'in/*.mp4' --name crash --key 'crash_{name}' --rate 100 --burst 20 --concurrency 4"
+        let shell = try TclyProcess(["--encoder", "simulate", "-c", batch], environment: environment)
+        try await Task.sleep(for: .seconds(2.5))
+        shell.kill(SIGKILL)
+        // The embedded engine died with the shell: start it again through a resumed session.
+        let (status, out, errors) = try TclyProcess.run(["--encoder", "simulate", "--resume", "-c", "jobs --json"], environment: environment)
+        #expect(status == 0, "\(errors)")
+        let journaled = try JSONDecoder().decode([Job].self, from: Data(out.utf8))
+        #expect(journaled.count > 20 && journaled.count < 400, "killed mid-batch: \(journaled.count)")
+        // Every job the engine has was created by an answered request, except at most the few in flight.
+        let (_, listed, _) = try TclyProcess.run(["--encoder", "simulate", "-c", "ls --json"], environment: environment)
+        let stored = try JSONDecoder().decode([Job].self, from: Data(listed.utf8))
+        #expect(Set(journaled.map(\.id)).isSubset(of: Set(stored.map(\.id))))
+        #expect(stored.count - journaled.count <= 4)
+        // The rerun finds every job the first run made, and makes the rest once.
+        let (rerun, rerunOut, _) = try TclyProcess.run(["--encoder", "simulate", "-c", batch.replacingOccurrences(of: "--rate 100", with: "--rate 1000")],
+                                                       environment: environment)
+        #expect(rerun == 0)
+        #expect(rerunOut.contains("\(400 - stored.count) created, \(stored.count) already existed, 0 failed"))
+        let (_, all, _) = try TclyProcess.run(["--encoder", "simulate", "-c", "ls --json"], environment: environment)
+        let final = try JSONDecoder().decode([Job].self, from: Data(all.utf8))
+        #expect(final.count == 400 && Set(final.compactMap(\.idempotencyKey)).count == 400)
+    }
+}

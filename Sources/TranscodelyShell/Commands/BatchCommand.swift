@@ -76,7 +76,8 @@ struct BatchCommand: ShellCommand {
             if items.count > 5 { shell.output.line("  … and \(items.count - 5) more") }
             return
         }
-        let report = await BatchRunner(client: context.jobs, pacer: Pacer(settings)).run(items)
+        try await context.session.record(ShellSession.Batch(name: batchName, keys: items.map(\.key), failed: []))
+        let report = await BatchRunner(client: context.jobs, pacer: Pacer(settings)).run(items, record: Self.recorder(batchName, context))
         try await Self.record(report, batch: batchName, in: context)
         await shell.set("batch", batchName)
         if let last = report.outcomes.last(where: { $0.job != nil })?.job { await shell.set("last", last.id) }
@@ -86,19 +87,27 @@ struct BatchCommand: ShellCommand {
         }
     }
 
-    /// Records every outcome in the session (jobs, failures) and the batch itself.
-    static func record(_ report: BatchRunner.Report, batch: String, in context: TranscodelyContext) async throws {
-        for (item, outcome) in zip(report.items, report.outcomes) {
-            switch outcome {
-            case let .created(job, _), let .existed(job, _):
-                try await context.session.record(job, request: item.request, batch: batch, retryOf: item.retryOf)
-                try await context.session.clearFailure(key: item.key)
-            case let .failed(code, message, _):
-                try await context.session.recordFailure(.init(request: item.request, code: code, message: message, batch: batch))
-            case .notSent:
-                break
+    /// Journals each outcome the moment it is known: a crash mid-batch loses no created job id.
+    static func recorder(_ batch: String, _ context: TranscodelyContext) -> @Sendable (BatchItem, ItemOutcome) async -> Void {
+        { item, outcome in
+            do {
+                switch outcome {
+                case let .created(job, _), let .existed(job, _):
+                    try await context.session.record(job, request: item.request, batch: batch, retryOf: item.retryOf)
+                    try await context.session.clearFailure(key: item.key)
+                case let .failed(code, message, _):
+                    try await context.session.recordFailure(.init(request: item.request, code: code, message: message, batch: batch))
+                case .notSent:
+                    break
+                }
+            } catch {
+                // The journal could not be written: the summary still reports the outcome.
             }
         }
+    }
+
+    /// Records the batch's keys in the session (its jobs were journaled as they came).
+    static func record(_ report: BatchRunner.Report, batch: String, in context: TranscodelyContext) async throws {
         let known = await context.session.batches[batch]?.keys ?? []
         let keys = known + report.items.map(\.key).filter { !known.contains($0) }
         try await context.session.record(ShellSession.Batch(name: batch, keys: keys, failed: []))

@@ -34,7 +34,8 @@ struct RetryFailedCommand: ShellCommand {
         }
         guard !items.isEmpty else { shell.output.line("nothing failed" + (batch.map { " in batch \($0)" } ?? "")); return }
         let name = batch ?? "retry"
-        let report = await BatchRunner(client: context.jobs, pacer: Pacer(.standard)).run(items)
+        let report = await BatchRunner(client: context.jobs, pacer: Pacer(.standard))
+            .run(items, record: BatchCommand.recorder(name, context))
         try await BatchCommand.record(report, batch: name, in: context)
         BatchCommand.summarize(report, name: name, json: false, shell: shell)
         if report.counts.failed > 0 { throw ShellError("retry-failed: \(report.counts.failed) create(s) failed again") }
