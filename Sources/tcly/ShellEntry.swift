@@ -103,10 +103,12 @@ struct ShellEntry: AsyncParsableCommand {
     @Option(name: .customShort("c"), help: "Run these commands, then exit.") var commands: String?
     @Flag(help: "Rebuild the last session from its journal (after a crash) and go on with it.") var resume = false
     @Flag(help: "Go on after a failing command.") var keepGoing = false
+    @Flag(help: "Commands that print answer with one JSON document each.") var json = false
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
         let (shell, server) = try await ShellEntry.start(connection, resume: resume)
+        if json { await shell.set("json", "on") }
         let status: Int32
         if let commands {
             status = await shell.run(commands, file: "<command line>", keepGoing: keepGoing ? true : nil)
@@ -145,6 +147,7 @@ struct RunScript: AsyncParsableCommand {
     @Argument(help: "The script.") var file: String
     @Flag(help: "Go on after a failing command.") var keepGoing = false
     @Flag(help: "Check the script and list its commands; run nothing.") var dryRun = false
+    @Flag(help: "Commands that print answer with one JSON document each.") var json = false
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -162,6 +165,7 @@ struct RunScript: AsyncParsableCommand {
             return
         }
         let (shell, server) = try await ShellEntry.start(connection, resume: false)
+        if json { await shell.set("json", "on") }
         let status = await shell.run(text, file: file, keepGoing: keepGoing ? true : nil)
         try? await server?.shutdown()
         throw ExitCode(processStatus(status))

@@ -39,9 +39,12 @@ import TranscodelyTestSupport
         #expect(status == 0)
         let ids = out.split(separator: "\n").compactMap { $0.split(separator: " ").first }.filter { $0.hasPrefix("job_") }
         #expect(ids.count == 5)
-        let (resumed, resumedOut, resumedErrors) = try TclyProcess.run(["--encoder", "simulate", "--resume", "-c", "jobs"], environment: environment(home))
+        let (resumed, resumedOut, resumedErrors) = try TclyProcess.run(["--encoder", "simulate", "--resume", "--json", "-c", "jobs"],
+                                                                       environment: environment(home))
         #expect(resumed == 0 && resumedErrors.contains("resumed the last session: 5 job(s)"))
-        #expect(ids.allSatisfy { resumedOut.contains($0) })
+        // --json: the command answers with one JSON document.
+        let jobs = try JSONDecoder().decode([Job].self, from: Data(resumedOut.utf8))
+        #expect(Set(jobs.map(\.id)) == Set(ids.map(String.init)))
     }
 }
 

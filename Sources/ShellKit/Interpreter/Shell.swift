@@ -45,6 +45,9 @@ public actor Shell {
     public func unset(_ name: String) { variables[name] = nil }
     public func variable(_ name: String) -> String? { variables[name] }
 
+    /// `json`: whether commands that print answer with JSON even without `--json` (`tcly --json`).
+    public var wantsJSON: Bool { ["on", "true", "1", "yes"].contains(variables["json"] ?? "off") }
+
     /// `keep-going`: whether scripts go on after a failing command.
     public var keepGoing: Bool { ["on", "true", "1", "yes"].contains(variables["keep-going"] ?? "off") }
 
@@ -126,7 +129,7 @@ public actor Shell {
     /// Prints an error and returns its status.
     @discardableResult
     func report(_ error: ShellError) -> Int32 {
-        output.error("error: " + error.description)
+        output.error(output.paint("error:", 31) + " " + error.description)
         return error.status
     }
 }

@@ -6,8 +6,20 @@ import Synchronization
 public struct ShellOutput: Sendable {
     public var write: @Sendable (String) -> Void
     public var writeError: @Sendable (String) -> Void
-    /// Whether output goes to a terminal (colours, redrawn progress) — never with `NO_COLOR` for colour.
+    /// Whether output goes to a terminal (redrawn progress lines).
     public var isTerminal: Bool
+    /// Whether to colour: on a terminal, and never when `NO_COLOR` is set.
+    public var colors: Bool { isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+
+    /// `text` in an ANSI colour when colours are on (31 red, 32 green, 33 yellow, 2 dim).
+    public func paint(_ text: String, _ code: Int) -> String {
+        colors ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Redraws the current line in place (terminals only; elsewhere nothing is written).
+    public func status(_ text: String) {
+        if isTerminal { write("\r\u{1B}[K" + text) }
+    }
 
     public init(isTerminal: Bool = false, write: @escaping @Sendable (String) -> Void,
                 writeError: @escaping @Sendable (String) -> Void) {

@@ -36,6 +36,7 @@ struct BatchCommand: ShellCommand {
 
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
+        if await shell.wantsJSON { json = true }
         guard let priority = Priority(wire: priority) else {
             throw ShellError("batch: --priority \"\(self.priority)\" is not one of \(Priority.choices)", status: 2)
         }
@@ -77,7 +78,17 @@ struct BatchCommand: ShellCommand {
             return
         }
         try await context.session.record(ShellSession.Batch(name: batchName, keys: items.map(\.key), failed: []))
-        let report = await BatchRunner(client: context.jobs, pacer: Pacer(settings)).run(items, record: Self.recorder(batchName, context))
+        let total = items.count
+        let output = shell.output
+        let report = await BatchRunner(client: context.jobs, pacer: Pacer(settings)).run(
+            items, record: Self.recorder(batchName, context),
+            progress: { counts in
+                // On a terminal: one line redrawn in place as answers come.
+                if counts.done % 10 == 0 || counts.done == total {
+                    output.status("batch \(batchName): \(counts.done)/\(total) sent — \(counts.created) created, \(counts.existed) existed, \(counts.failed) failed")
+                }
+            })
+        output.status("")
         try await Self.record(report, batch: batchName, in: context)
         await shell.set("batch", batchName)
         if let last = report.outcomes.last(where: { $0.job != nil })?.job { await shell.set("last", last.id) }

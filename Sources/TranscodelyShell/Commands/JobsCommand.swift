@@ -13,6 +13,7 @@ struct JobsCommand: ShellCommand {
 
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
+        if await shell.wantsJSON { json = true }
         var wanted: JobStatus?
         if let status {
             guard let value = JobStatus(wire: status) else {

@@ -12,6 +12,7 @@ struct LsCommand: ShellCommand {
 
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
+        if await shell.wantsJSON { json = true }
         let statuses = try status.map { text throws(ShellError) in
             guard let value = JobStatus(wire: text) else { throw ShellError("ls: --status \"\(text)\" is not one of \(JobStatus.choices)", status: 2) }
             return value
@@ -28,6 +29,7 @@ struct OriginsCommand: ShellCommand {
 
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
+        if await shell.wantsJSON { json = true }
         let origins: [Origin]
         do { origins = try await context.origins.list() } catch { throw error.shellError("origins") }
         if json {

@@ -11,6 +11,7 @@ struct ShowCommand: ShellCommand {
 
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
+        if await shell.wantsJSON { json = true }
         let found: Job
         do { found = try await context.jobs.get(id: job) } catch { throw error.shellError("show") }
         try await context.session.update(found)

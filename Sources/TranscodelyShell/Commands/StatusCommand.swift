@@ -14,6 +14,7 @@ struct StatusCommand: ShellCommand {
 
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
+        if await shell.wantsJSON { json = true }
         var jobs: [Job]
         if let job {
             do { jobs = [try await context.jobs.get(id: job)] } catch { throw error.shellError("status") }
@@ -62,9 +63,16 @@ enum JobTable {
             return
         }
         guard !jobs.isEmpty else { shell.output.line("no jobs"); return }
-        var table = Table(["ID", "INPUT", "STATUS", "PROGRESS", "ERROR"])
+        var table = Table(["ID", "INPUT", "STATUS    ", "PROGRESS", "ERROR"])
         for job in jobs {
-            table.add([job.id, job.inputPath, job.status.rawValue, String(format: "%5.1f%%", job.progress),
+            let color = switch job.status {
+            case .completed: 32
+            case .failed: 31
+            case .canceled: 2
+            default: 33
+            }
+            table.add([job.id, job.inputPath, shell.output.paint(job.status.rawValue, color) + String(repeating: " ", count: 10 - job.status.rawValue.count),
+                       String(format: "%5.1f%%", job.progress),
                        job.error.map { "\($0.code): \($0.message)" } ?? ""])
         }
         shell.output.line(table.text)

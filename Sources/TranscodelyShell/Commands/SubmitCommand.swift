@@ -23,6 +23,7 @@ struct SubmitCommand: ShellCommand {
 
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
+        if await shell.wantsJSON { json = true }
         guard let priority = Priority(wire: priority) else {
             throw ShellError("submit: --priority \"\(self.priority)\" is not one of \(Priority.choices)", status: 2)
         }

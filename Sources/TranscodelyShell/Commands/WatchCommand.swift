@@ -23,6 +23,7 @@ struct WatchCommand: ShellCommand {
 
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
+        if await shell.wantsJSON { json = true }
         var jobs: [Job]
         if let job {
             do { jobs = [try await context.jobs.get(id: job)] } catch { throw error.shellError("watch") }
