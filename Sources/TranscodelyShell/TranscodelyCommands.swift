@@ -1,3 +1,4 @@
+import BatchKit
 import ShellKit
 
 /// The transcoding commands, registered into a ShellKit shell as data.
@@ -6,10 +7,24 @@ public enum TranscodelyCommands {
         SubmitCommand.self, BatchCommand.self, StatusCommand.self, ShowCommand.self, JobsCommand.self,
         RetryFailedCommand.self, WatchCommand.self, CancelCommand.self, LsCommand.self, OriginsCommand.self,
         FilesCommand.self, PresetCommand.self, SaveCommand.self, SamplesCommand.self, SessionCommand.self,
+        PauseCommand.self, ResumeCommand.self, RateCommand.self,
     ]
 
     /// A shell with every transcoding command over `context`.
     public static func shell(_ context: TranscodelyContext, output: ShellOutput = .standard) -> Shell {
-        Shell(registry: CommandRegistry(all), output: output, host: context)
+        let shell = Shell(registry: CommandRegistry(all), output: output, host: context)
+        // `set rate R` steers the batch running in the background, as `rate R` does.
+        Task {
+            await shell.observeVariables { name, value in
+                guard name == "rate", let perSecond = Double(value), perSecond > 0,
+                      let (_, pacer) = try? context.runningPacer(nil) else { return }
+                Task {
+                    var settings = await pacer.settings
+                    settings.rate = perSecond
+                    await pacer.update(settings)
+                }
+            }
+        }
+        return shell
     }
 }

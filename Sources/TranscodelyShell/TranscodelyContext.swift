@@ -2,6 +2,7 @@ import Foundation
 import ShellKit
 import Synchronization
 import TranscodelyAPI
+import BatchKit
 import TranscodelyClient
 
 /// The state the transcoding commands share, held by the shell as its host state: the API's
@@ -14,6 +15,27 @@ public final class TranscodelyContext: Sendable {
     public let inputOrigin: String
     public let outputOrigin: String
     private let presets = Mutex<[String: [OutputSpec]]>([:])
+    /// Batches running in the background, by name: their pacers take pause, resume and rate changes.
+    private let running = Mutex<[String: (pacer: Pacer, task: Task<Void, Never>)]>([:])
+
+    func startBackground(_ name: String, pacer: Pacer, task: Task<Void, Never>) {
+        running.withLock { $0[name] = (pacer, task) }
+    }
+
+    func finishBackground(_ name: String) { _ = running.withLock { $0.removeValue(forKey: name) } }
+
+    /// The pacer of a running background batch (the only one when `name` is nil).
+    func runningPacer(_ name: String?) throws(ShellError) -> (String, Pacer) {
+        let all = running.withLock { $0.mapValues(\.pacer) }
+        if let name {
+            guard let pacer = all[name] else { throw ShellError("no batch \"\(name)\" is running; running: \(all.keys.sorted().joined(separator: ", ").ifEmpty("none"))") }
+            return (name, pacer)
+        }
+        guard all.count == 1, let only = all.first else {
+            throw ShellError(all.isEmpty ? "no batch is running (start one with batch … --background)" : "several batches run (\(all.keys.sorted().joined(separator: ", "))): name one")
+        }
+        return (only.key, only.value)
+    }
 
     public init(jobs: any JobServiceClient, origins: any OriginServiceClient, session: ShellSession,
                 inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
@@ -76,4 +98,8 @@ extension ClientError {
         }
         return ShellError(text)
     }
+}
+
+extension String {
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

@@ -114,6 +114,30 @@ import TranscodelyTestSupport
         #expect(await other.variable("owner") == "me")
     }
 
+    @Test func aBackgroundBatchIsPausedResumedAndRepacedFromThePrompt() async throws {
+        let f = try await ShellFixture()
+        defer { Task { await f.stop() } }
+        try f.inputs((0..<150).map { "bg/c\($0).mp4" })
+        let (started, out, errors) = await f.run("batch 'bg/*.mp4' --name bg --rate 40 --burst 5 --concurrency 2 --background")
+        #expect(started == 0, "\(errors)")
+        #expect(out.hasPrefix("batch bg: 150 creates running in the background"))
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(await f.run("pause bg").0 == 0)
+        try await Task.sleep(for: .milliseconds(200))
+        let paused = await f.context.session.jobs(batch: "bg").count
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(await f.context.session.jobs(batch: "bg").count == paused)
+        #expect(paused > 5 && paused < 150)
+        let (_, rate, _) = await f.run("set rate 1000; rate 1000 --concurrency 8; resume")
+        #expect(rate.contains("batch bg: 1000/s, 8 in flight") && rate.contains("batch bg: resumed"))
+        for _ in 0..<100 where await f.context.session.jobs(batch: "bg").count < 150 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await f.context.session.jobs(batch: "bg").count == 150)
+        let (none, _, noneErrors) = await f.run("pause")
+        #expect(none != 0 && noneErrors.contains("no batch is running"))
+    }
+
     @Test func theJournalRebuildsTheSessionAfterACrash() async throws {
         let f = try await ShellFixture()
         defer { Task { await f.stop() } }

@@ -41,7 +41,14 @@ public actor Shell {
 
     // MARK: - Variables
 
-    public func set(_ name: String, _ value: String) { variables[name] = value }
+    public func set(_ name: String, _ value: String) {
+        variables[name] = value
+        variableObserver?(name, value)
+    }
+
+    /// Called when a variable is set (a host reacts to `set rate 50`).
+    private var variableObserver: (@Sendable (String, String) -> Void)?
+    public func observeVariables(_ body: @escaping @Sendable (String, String) -> Void) { variableObserver = body }
     public func unset(_ name: String) { variables[name] = nil }
     public func variable(_ name: String) -> String? { variables[name] }
 

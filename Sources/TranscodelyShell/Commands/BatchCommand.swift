@@ -26,6 +26,7 @@ struct BatchCommand: ShellCommand {
     @Option(help: "Input origin id.") var inputOrigin: String?
     @Option(help: "Output origin id.") var outputOrigin: String?
     @Flag(help: "Print the schedule and ETA; send nothing.") var dryRun = false
+    @Flag(help: "Run in the background: the prompt comes back; pause, resume and rate (or set rate R) steer it.") var background = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
@@ -80,7 +81,21 @@ struct BatchCommand: ShellCommand {
         try await context.session.record(ShellSession.Batch(name: batchName, keys: items.map(\.key), failed: []))
         let total = items.count
         let output = shell.output
-        let report = await BatchRunner(client: context.jobs, pacer: Pacer(settings)).run(
+        let pacer = Pacer(settings)
+        if background {
+            let json = json
+            let task = Task {
+                let report = await BatchRunner(client: context.jobs, pacer: pacer).run(items, record: Self.recorder(batchName, context))
+                try? await Self.record(report, batch: batchName, in: context)
+                context.finishBackground(batchName)
+                Self.summarize(report, name: batchName, json: json, shell: shell)
+            }
+            context.startBackground(batchName, pacer: pacer, task: task)
+            await shell.set("batch", batchName)
+            output.line("batch \(batchName): \(total) creates running in the background (pause, resume, rate R, watch --batch \(batchName))")
+            return
+        }
+        let report = await BatchRunner(client: context.jobs, pacer: pacer).run(
             items, record: Self.recorder(batchName, context),
             progress: { counts in
                 // On a terminal: one line redrawn in place as answers come.

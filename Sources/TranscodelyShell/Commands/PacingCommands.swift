@@ -1,0 +1,47 @@
+import Foundation
+import ArgumentParser
+import BatchKit
+import ShellKit
+
+/// `pause [BATCH]`: a background batch stops sending creates (those in flight finish).
+struct PauseCommand: ShellCommand {
+    static let about = CommandAbout(name: "pause", group: "Jobs", summary: "pause a batch running in the background", example: "pause nightly")
+    @Argument var batch: String?
+
+    mutating func run(in shell: Shell) async throws {
+        let (name, pacer) = try shell.transcodely.runningPacer(batch)
+        await pacer.pause()
+        shell.output.line("batch \(name): paused")
+    }
+}
+
+/// `resume [BATCH]`.
+struct ResumeCommand: ShellCommand {
+    static let about = CommandAbout(name: "resume", group: "Jobs", summary: "resume a paused background batch", example: "resume nightly")
+    @Argument var batch: String?
+
+    mutating func run(in shell: Shell) async throws {
+        let (name, pacer) = try shell.transcodely.runningPacer(batch)
+        await pacer.resume()
+        shell.output.line("batch \(name): resumed")
+    }
+}
+
+/// `rate R [--batch B]` (also `set rate R`): a background batch's creates per second from now on.
+struct RateCommand: ShellCommand {
+    static let about = CommandAbout(name: "rate", group: "Jobs", summary: "change a background batch's creates per second",
+                                    example: "rate 50 --batch nightly")
+    @Argument var perSecond: Double
+    @Option var batch: String?
+    @Option(help: "Creates in flight at most.") var concurrency: Int?
+
+    mutating func run(in shell: Shell) async throws {
+        guard perSecond > 0, perSecond <= 100_000 else { throw ShellError("rate: must be above 0 and at most 100000, got \(perSecond)", status: 2) }
+        let (name, pacer) = try shell.transcodely.runningPacer(batch)
+        var settings = await pacer.settings
+        settings.rate = perSecond
+        if let concurrency { settings.concurrency = concurrency }
+        await pacer.update(settings)
+        shell.output.line("batch \(name): \(String(format: "%g", perSecond))/s, \(settings.concurrency) in flight")
+    }
+}
