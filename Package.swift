@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TranscodelyClient", targets: ["TranscodelyClient"]),
         .library(name: "BatchKit", targets: ["BatchKit"]),
         .library(name: "ShellKit", targets: ["ShellKit"]),
+        .library(name: "ShellKitTesting", targets: ["ShellKitTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -150,7 +151,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "ShellKitTests", dependencies: ["ShellKit"], swiftSettings: strict),
+        // A testing helper for hosts of ShellKit: scripts checked as transcripts.
+        .target(name: "ShellKitTesting", dependencies: ["ShellKit"], swiftSettings: strict),
+        .testTarget(name: "ShellKitTests", dependencies: ["ShellKit", "ShellKitTesting"], swiftSettings: strict),
         .testTarget(
             name: "TranscodelyShellTests",
             dependencies: [

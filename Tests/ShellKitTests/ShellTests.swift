@@ -1,6 +1,7 @@
 import ArgumentParser
 import Testing
 @testable import ShellKit
+import ShellKitTesting
 
 /// A command of a test host: fails when asked to.
 struct FlakyCommand: ShellCommand {
@@ -64,7 +65,8 @@ func transcript(_ script: String, file: String = "t.tcly", keepGoing: Bool? = ni
     }
 
     @Test func exitStopsTheRestAndHistoryListsWhatRan() async {
-        let (_, out, _) = await transcript("echo a\nhistory\nexit 3\necho never")
-        #expect(out == "a\n1  echo a\n")
+        await assertScript("echo a\nhistory\nexit 3\necho never", prints: "a\n1  echo a\n", errors: "")
+        await assertScript("flaky --times 2; flaky --fail", commands: [FlakyCommand.self], prints: "ok 2\n",
+                           errors: "error: test.tcly:1:18: flaky: failed as asked\n    flaky --times 2; flaky --fail\n                     ^\n", status: 1)
     }
 }
