@@ -259,10 +259,38 @@ public actor ShellSession {
     }
 
     private func merge(_ data: Data) throws -> (jobs: Int, batches: Int, variables: [String: String]) {
-        let saved: Saved
-        do { saved = try JSONDecoder().decode(Saved.self, from: data) } catch {
-            throw ShellError("session load: not a saved session: \(error)")
+        var reader = ColumnReader(data)
+        let (raw, read) = try reader.document()
+        func part<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
+            guard let bytes = raw[key], let value = try? JSONDecoder().decode(T.self, from: bytes) else {
+                throw ShellError("session load: not a saved session (\(key) is missing or wrong)")
+            }
+            return value
         }
+        func strings(_ key: String) throws -> [String] {
+            guard case let .strings(values)? = read[key] else {
+                if case .numbers(let values)? = read[key], values.isEmpty { return [] }
+                throw ShellError("session load: not a saved session (jobs.\(key) is missing or wrong)")
+            }
+            return values
+        }
+        func numbers(_ key: String) throws -> [Double] {
+            switch read[key] {
+            case let .numbers(values)?: return values
+            case let .strings(values)? where values.isEmpty: return []
+            default: throw ShellError("session load: not a saved session (jobs.\(key) is missing or wrong)")
+            }
+        }
+        guard try part(Int.self, "version") == 2 else { throw ShellError("session load: this file was saved by another version of tcly") }
+        let saved = Saved(version: 2, templates: try part([Template].self, "templates"), batchNames: try part([String].self, "batchNames"),
+                          jobs: Saved.Columns(
+                            id: try strings("id"), key: try strings("key"), path: try strings("path"), status: try strings("status"),
+                            progress: try numbers("progress").map(Float.init), created: try numbers("created").map { Int64($0) },
+                            updated: try numbers("updated").map { Int64($0) }, template: try numbers("template").map { Int32($0) },
+                            batch: try numbers("batch").map { Int32($0) }, retryOf: try strings("retryOf"),
+                            errorCode: try strings("errorCode"), errorMessage: try strings("errorMessage")),
+                          batches: try part([Batch].self, "batches"), failures: try part([FailedCreate].self, "failures"),
+                          variables: try part([String: String].self, "variables"))
         let columns = saved.jobs
         let count = columns.id.count
         guard [columns.key.count, columns.path.count, columns.status.count, columns.progress.count, columns.created.count,

@@ -113,6 +113,13 @@ import TranscodelyTestSupport
         #expect(await other.run("session load \(file)") == 0)
         #expect(await fresh.session.jobs(batch: "pair").count == 2)
         #expect(await other.variable("owner") == "me")
+        // A damaged file is a clear error and loads nothing.
+        try String(text.prefix(text.count / 2)).write(toFile: file, atomically: true, encoding: .utf8)
+        let (damagedOutput, damaged) = ShellOutput.capture()
+        let third = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, session: try ShellSession(journal: nil))
+        #expect(await TranscodelyCommands.shell(third, output: damagedOutput).run("session load \(file)") == 1)
+        #expect(damaged.errors.contains("session load: not a saved session"))
+        #expect(await third.session.count == 0)
     }
 
     @Test func aBackgroundBatchIsPausedResumedAndRepacedFromThePrompt() async throws {
