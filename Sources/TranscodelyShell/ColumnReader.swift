@@ -96,8 +96,21 @@ struct ColumnReader {
         return text
     }
 
+    /// Whole numbers (nearly all of them: times, indexes) are read digit by digit; others by `Double`.
     private mutating func number() throws -> Double {
         let start = i
+        var negative = false
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        var whole: Int64 = 0
+        var digits = 0
+        while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57, digits < 18 {
+            whole = whole * 10 + Int64(bytes[i] - 48)
+            digits += 1
+            i += 1
+        }
+        if digits > 0, i == bytes.count || !".eE0123456789".utf8.contains(bytes[i]) {
+            return Double(negative ? -whole : whole)
+        }
         while i < bytes.count, "-+.eE0123456789".utf8.contains(bytes[i]) { i += 1 }
         guard let value = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else { throw damaged }
         return value
