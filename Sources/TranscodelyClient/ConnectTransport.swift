@@ -106,7 +106,7 @@ public struct ConnectTransport: Sendable {
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             // Never echo the request: it carries the key. The error's own text names no secret.
-            throw .transport("\(method) to \(configuration.baseURL) failed: \(Self.describe(error))")
+            throw .transport("\(method) to \(configuration.baseURL) failed: \(error)")
         }
         let info = Self.info(response.headers, status: Int(response.status.code))
         observer?(info)
@@ -145,11 +145,6 @@ public struct ConnectTransport: Sendable {
             }
         }
         return nil
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return String(describing: error) }
-        return String(describing: error)
     }
 }
 

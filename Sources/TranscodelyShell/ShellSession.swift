@@ -196,8 +196,8 @@ public actor ShellSession {
 
     /// The saved form: jobs as columns (one array per field), so that a million jobs write and read
     /// in seconds; what jobs share (templates, batch names) stored once.
-    struct Saved: Codable {
-        struct Columns: Codable {
+    struct Saved {
+        struct Columns {
             var id: [String], key: [String], path: [String], status: [String], progress: [Float]
             var created: [Int64], updated: [Int64], template: [Int32], batch: [Int32]
             var retryOf: [String], errorCode: [String], errorMessage: [String]
@@ -337,9 +337,6 @@ public actor ShellSession {
         let retried = Set(records.compactMap(\.retryOf))
         return jobs(batch: batch).filter { !retried.contains($0.job.id) }
     }
-
-    /// Whether a retry of `jobID` exists.
-    public func isRetried(_ jobID: String) -> Bool { records.contains { $0.retryOf == jobID } }
 
     /// How many retries of `jobID` were made already.
     public func retries(of jobID: String) -> Int {
