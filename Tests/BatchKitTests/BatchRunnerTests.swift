@@ -9,7 +9,7 @@ import TranscodelyTestSupport
 
 /// Batches against a real engine: paced to zero 429s, idempotent reruns, retry-failed, control
 /// while running, cancellation accounting, and a monitor that costs one request per tick.
-@Suite(.serialized) struct BatchRunnerTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct BatchRunnerTests {
     @Test func twoThousandCreatesAtTheStandardTierWithoutOne429ThenARerunCreatesNothing() async throws {
         let f = try await BatchFixtures()
         defer { Task { await f.stop() } }
@@ -20,8 +20,8 @@ import TranscodelyTestSupport
         #expect(try await f.metric("tcly_rate_limited_total") == 0)
         let jobs = try await f.allJobs()
         #expect(jobs.count == 2000 && Set(jobs.compactMap(\.idempotencyKey)).count == 2000)
-        // (2000 − 190) / 99 s at the paced rate, give or take scheduling.
-        #expect(report.duration / .seconds(1) < 21)
+        // How close to the rate limit this runs is measured by scripts/bench/batch, not here: a
+        // wall-clock bound fails on a loaded machine.
 
         let rerun = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(items)
         #expect(rerun.counts.existed == 2000 && rerun.counts.created == 0)

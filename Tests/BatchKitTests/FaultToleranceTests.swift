@@ -8,7 +8,7 @@ import TranscodelyTestSupport
 
 /// Batches through a proxy that drops answers after the server did the work, resets connections
 /// and delays answers: nothing is lost, nothing is made twice.
-@Suite(.serialized) struct FaultToleranceTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct FaultToleranceTests {
     func client(through proxy: FaultProxy, retry: RetryPolicy = RetryPolicy()) -> HTTPJobServiceClient {
         HTTPJobServiceClient(ConnectTransport(configuration: ClientConfiguration(
             baseURL: "http://127.0.0.1:\(proxy.port)", apiKey: APIKey("tk_batch_tests_00001"),
@@ -58,7 +58,7 @@ import TranscodelyTestSupport
     }
 }
 
-@Suite struct TransportTests {
+@Suite(.timeLimit(.minutes(5))) struct TransportTests {
     @Test func errorsAreDecodedOrInferredAndNeverCarryTheKey() async throws {
         let f = try await BatchFixtures()
         defer { Task { await f.stop() } }

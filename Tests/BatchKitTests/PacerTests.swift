@@ -4,7 +4,7 @@ import TranscodelyClient
 @testable import BatchKit
 
 /// The pacer's schedule on a virtual clock: exact instants, no sleeping.
-@Suite struct PacerTests {
+@Suite(.timeLimit(.minutes(5))) struct PacerTests {
     func grants(_ pacer: Pacer, _ count: Int, clock: PacerClock) async throws -> [Duration] {
         var times: [Duration] = []
         for _ in 0..<count {
@@ -92,7 +92,7 @@ import TranscodelyClient
     }
 }
 
-@Suite struct KeyTemplateTests {
+@Suite(.timeLimit(.minutes(5))) struct KeyTemplateTests {
     let values = KeyTemplate.Values(path: "uploads/season-1/episode-01.mp4", date: "2026-02-28", batch: "nightly", index: 7)
 
     @Test func placeholdersFillIn() throws {

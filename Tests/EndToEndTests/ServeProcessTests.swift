@@ -5,14 +5,14 @@ import TranscodelyTestSupport
 
 /// `tcly serve` and `tcly admin` as separate processes: start-up, kill -9, restart, administration
 /// while serving.
-@Suite(.serialized) struct ServeProcessTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ServeProcessTests {
     let key = "tk_e2e_key_0123456789"
 
-    func serve(_ data: TemporaryDirectory, extra: [String] = []) throws -> (TclyProcess, APICaller) {
+    func serve(_ data: TemporaryDirectory, extra: [String] = []) async throws -> (TclyProcess, APICaller) {
         let tcly = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", data.path,
                                     "--encoder", "simulate", "--simulate", "probe=0,encode=0.3"] + extra,
                                    environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": "org_e2e"])
-        let url = try tcly.waitForListening()
+        let url = try await tcly.waitForListening()
         return (tcly, APICaller(baseURL: url, key: key, org: "org_e2e"))
     }
 
@@ -20,15 +20,15 @@ import TranscodelyTestSupport
         let data = try TemporaryDirectory("e2e")
         defer { data.remove() }
         try data.write("origins/input/a.mp4", "media")
-        var (tcly, api) = try serve(data)
+        var (tcly, api) = try await serve(data)
         var created: [String: String] = [:]
         for i in 0..<50 {
             let job = try await api.create(key: "durable-\(i)").decode(JobResponse.self).job
             created["durable-\(i)"] = job.id
         }
-        tcly.kill(SIGKILL)
-        (tcly, api) = try serve(data)
-        defer { tcly.kill(SIGTERM) }
+        try await tcly.kill(SIGKILL)
+        (tcly, api) = try await serve(data)
+        defer { tcly.program.signal(SIGTERM) }
         for (key, id) in created {
             let reply = try await api.create(key: key)
             #expect(reply.header("Idempotent-Replayed") == "true")
@@ -48,29 +48,29 @@ import TranscodelyTestSupport
     @Test func startUpProblemsAreOneLineAndANonZeroExit() async throws {
         let data = try TemporaryDirectory("e2e")
         defer { data.remove() }
-        let (tcly, _) = try serve(data)
-        defer { tcly.kill(SIGTERM) }
-        let port = tcly.process.arguments![2]
-        let (busy, _, busyError) = try TclyProcess.run(["serve", "--listen", port, "--data", data.path + "-2"])
+        let (tcly, _) = try await serve(data)
+        defer { tcly.program.signal(SIGTERM) }
+        let port = tcly.arguments[2]
+        let (busy, _, busyError) = try await TclyProcess.run(["serve", "--listen", port, "--data", data.path + "-2"])
         #expect(busy != 0)
         #expect(busyError == "tcly: \(port) is already in use; pick another with --listen HOST:PORT\n")
-        let (missing, _, missingError) = try TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", data.path + "-3",
+        let (missing, _, missingError) = try await TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", data.path + "-3",
                                                              "--origin", "ori_media=/nonexistent/media"])
         #expect(missing != 0)
         #expect(missingError == "tcly: origin ori_media: folder /nonexistent/media does not exist; create it or fix --origin\n")
-        let (unwritable, _, unwritableError) = try TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", "/proc/tcly"])
+        let (unwritable, _, unwritableError) = try await TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", "/proc/tcly"])
         #expect(unwritable != 0)
         #expect(unwritableError == "tcly: data directory /proc/tcly is not writable; choose another with --data\n")
-        let (badSpec, _, badSpecError) = try TclyProcess.run(["serve", "--encoder", "simulate", "--simulate", "speed=3"])
+        let (badSpec, _, badSpecError) = try await TclyProcess.run(["serve", "--encoder", "simulate", "--simulate", "speed=3"])
         #expect(badSpec == 2 && badSpecError.contains("unknown setting \"speed\""))
     }
 
     @Test func adminWorksWhileTheServerRuns() async throws {
         let data = try TemporaryDirectory("e2e")
         defer { data.remove() }
-        let (tcly, api) = try serve(data, extra: ["--tier", "premium"])
-        defer { tcly.kill(SIGTERM) }
-        let (status, out, _) = try TclyProcess.run(["admin", "app", "create", "--data", data.path, "--org", "org_two",
+        let (tcly, api) = try await serve(data, extra: ["--tier", "premium"])
+        defer { tcly.program.signal(SIGTERM) }
+        let (status, out, _) = try await TclyProcess.run(["admin", "app", "create", "--data", data.path, "--org", "org_two",
                                                     "--name", "ingest", "--tier", "standard"])
         #expect(status == 0)
         let newKey = try #require(out.split(separator: "\n").first { $0.hasPrefix("API key (shown once): ") }?
@@ -80,11 +80,11 @@ import TranscodelyTestSupport
         #expect(reply.status == 200 && reply.header("RateLimit-Policy") == #""default";q=100;w=1"#)
         #expect(try await api.call("OriginService/List", "{}").header("RateLimit-Policy") == #""default";q=500;w=1"#)
 
-        let (_, listing, _) = try TclyProcess.run(["admin", "app", "list", "--data", data.path])
+        let (_, listing, _) = try await TclyProcess.run(["admin", "app", "list", "--data", data.path])
         #expect(listing.contains("org_two") && listing.contains("ingest") && listing.contains("premium"))
         #expect(!listing.contains(newKey) && !listing.contains(key))
 
-        let (revoked, revokeOut, _) = try TclyProcess.run(["admin", "key", "revoke", "--data", data.path, String(newKey)])
+        let (revoked, revokeOut, _) = try await TclyProcess.run(["admin", "key", "revoke", "--data", data.path, String(newKey)])
         #expect(revoked == 0 && revokeOut.hasPrefix("revoked tk_"))
         try await Task.sleep(for: .milliseconds(1200))
         #expect(try await two.call("OriginService/List", "{}").status == 401)
@@ -102,13 +102,13 @@ import TranscodelyTestSupport
         let first = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", data.path,
                                      "--encoder", "simulate", "--simulate", "probe=0,encode=2"],
                                     environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": "org_e2e"])
-        let api = APICaller(baseURL: try first.waitForListening(), key: key, org: "org_e2e")
+        let api = APICaller(baseURL: try await first.waitForListening(), key: key, org: "org_e2e")
         let job = try await api.create(key: "interrupted").decode(JobResponse.self).job
         try await Task.sleep(for: .milliseconds(500))
-        first.kill(SIGTERM)
-        #expect(first.process.terminationStatus == 0)
-        let (second, again) = try serve(data)
-        defer { second.kill(SIGTERM) }
+        try await first.kill(SIGTERM)
+        #expect(first.program.status == 0)
+        let (second, again) = try await serve(data)
+        defer { second.program.signal(SIGTERM) }
         var status = JobStatus.pending
         for _ in 0..<200 where !status.isTerminal {
             status = try await again.call("JobService/Get", #"{"id":"\#(job.id)"}"#).decode(JobResponse.self).job.status
@@ -120,13 +120,13 @@ import TranscodelyTestSupport
     @Test func anEngineKilledMidEncodeLeavesNoFFmpegAndFinishesTheJobAfterRestart() async throws {
         let data = try TemporaryDirectory("e2e")
         defer { data.remove() }
-        try MediaSamples.clip(data.url.appendingPathComponent("origins/input/long.mp4"), size: "1280x720", seconds: 12, audio: false)
-        func start() throws -> (TclyProcess, APICaller) {
+        try await MediaSamples.clip(data.url.appendingPathComponent("origins/input/long.mp4"), size: "1280x720", seconds: 12, audio: false)
+        func start() async throws -> (TclyProcess, APICaller) {
             let tcly = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", data.path],
                                        environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": "org_e2e"])
-            return (tcly, APICaller(baseURL: try tcly.waitForListening(), key: key, org: "org_e2e"))
+            return (tcly, APICaller(baseURL: try await tcly.waitForListening(), key: key, org: "org_e2e"))
         }
-        var (tcly, api) = try start()
+        var (tcly, api) = try await start()
         let job = try await api.call("JobService/Create", """
             {"input_origin_id":"ori_local_input","input_path":"long.mp4","output_origin_id":"ori_local_output",
              "outputs":[{"type":"hls","video":[{"codec":"h264","resolution":"720p","quality":"premium"}]}]}
@@ -139,9 +139,9 @@ import TranscodelyTestSupport
         #expect(seen.status == .processing)
         let orphans = MediaSamples.processes(mentioning: job.id)
         #expect(!orphans.isEmpty)
-        tcly.kill(SIGKILL)
-        (tcly, api) = try start()
-        defer { tcly.kill(SIGTERM) }
+        try await tcly.kill(SIGKILL)
+        (tcly, api) = try await start()
+        defer { tcly.program.signal(SIGTERM) }
         // The restarted engine stops what the killed one left running before encoding again.
         var left = orphans.filter(MediaSamples.isRunning)
         for _ in 0..<40 where !left.isEmpty {
@@ -157,23 +157,23 @@ import TranscodelyTestSupport
         #expect(done.status == .completed, "\(String(describing: done.error))")
         #expect(done.progress == 100)
         let playlist = data.url.appendingPathComponent("origins/output/\(try #require(done.results?.first?.variants.first?.path))")
-        #expect(abs(try MediaSamples.probe(playlist).duration - 12) < 0.5)
+        #expect(abs(try await MediaSamples.probe(playlist).duration - 12) < 0.5)
     }
 
-    @Test func withoutFFmpegServeSaysHowToInstallItUnlessSimulating() throws {
+    @Test func withoutFFmpegServeSaysHowToInstallItUnlessSimulating() async throws {
         let data = try TemporaryDirectory("e2e")
         defer { data.remove() }
-        let (status, _, error) = try TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", data.path],
+        let (status, _, error) = try await TclyProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", data.path],
                                                      environment: ["PATH": "/nonexistent"])
         #expect(status == 1)
         #expect(error.contains("ffmpeg and ffprobe are needed for real encoding: install them (apt-get install ffmpeg"))
         #expect(error.contains("--encoder simulate"))
     }
 
-    @Test func versionAndHelp() throws {
-        let (status, out, _) = try TclyProcess.run(["--version"])
+    @Test func versionAndHelp() async throws {
+        let (status, out, _) = try await TclyProcess.run(["--version"])
         #expect(status == 0 && out.hasPrefix("0."))
-        let (helpStatus, help, _) = try TclyProcess.run(["serve", "--help"])
+        let (helpStatus, help, _) = try await TclyProcess.run(["serve", "--help"])
         #expect(helpStatus == 0 && help.contains("--listen") && help.contains("--simulate"))
     }
 }

@@ -4,16 +4,16 @@ import TranscodelyAPI
 import TranscodelyTestSupport
 
 /// `tcly` as a user runs it, on the embedded default (no API key: the local engine in-process).
-@Suite(.serialized) struct ShellProcessTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ShellProcessTests {
     func environment(_ home: TemporaryDirectory) -> [String: String] {
         ["XDG_DATA_HOME": home.path + "/data", "XDG_STATE_HOME": home.path + "/state"]
     }
 
-    @Test func commandsRunOnTheEmbeddedEngineAndScriptsStopAtTheFirstFailure() throws {
+    @Test func commandsRunOnTheEmbeddedEngineAndScriptsStopAtTheFirstFailure() async throws {
         let home = try TemporaryDirectory("home")
         defer { home.remove() }
         for name in ["ep-1.mp4", "ep-2.mp4"] { try home.write("data/tcly/engine/origins/input/\(name)", "x") }
-        let (status, out, errors) = try TclyProcess.run(
+        let (status, out, errors) = try await TclyProcess.run(
             ["--encoder", "simulate", "-c", "batch 'ep-*.mp4' --name first; watch --batch first --interval 0.2; status --json"],
             environment: environment(home))
         #expect(status == 0, "\(errors)")
@@ -25,21 +25,21 @@ import TranscodelyTestSupport
         #expect(jobs.count == 2 && jobs.allSatisfy { $0.status == .completed })
 
         try home.write("script.tcly", "echo one\nsubmit ep-1.mp4 --output mp4:h263:720p\necho never\n")
-        let (failed, scriptOut, scriptErrors) = try TclyProcess.run(["run", home.path + "/script.tcly", "--encoder", "simulate"],
+        let (failed, scriptOut, scriptErrors) = try await TclyProcess.run(["run", home.path + "/script.tcly", "--encoder", "simulate"],
                                                                     environment: environment(home))
         #expect(failed == 1 && scriptOut == "one\n")
         #expect(scriptErrors.contains("error: \(home.path)/script.tcly:2:1: --output: codec \"h263\" is not one of h264, h265, vp9, av1\n    submit ep-1.mp4 --output mp4:h263:720p\n    ^"))
     }
 
-    @Test func aResumedSessionHasEveryJobOfTheLastOne() throws {
+    @Test func aResumedSessionHasEveryJobOfTheLastOne() async throws {
         let home = try TemporaryDirectory("home")
         defer { home.remove() }
         for index in 0..<5 { try home.write("data/tcly/engine/origins/input/c\(index).mp4", "x") }
-        let (status, out, _) = try TclyProcess.run(["--encoder", "simulate", "-c", "batch 'c*.mp4' --name r; jobs"], environment: environment(home))
+        let (status, out, _) = try await TclyProcess.run(["--encoder", "simulate", "-c", "batch 'c*.mp4' --name r; jobs"], environment: environment(home))
         #expect(status == 0)
         let ids = out.split(separator: "\n").compactMap { $0.split(separator: " ").first }.filter { $0.hasPrefix("job_") }
         #expect(ids.count == 5)
-        let (resumed, resumedOut, resumedErrors) = try TclyProcess.run(["--encoder", "simulate", "--resume", "--json", "-c", "jobs"],
+        let (resumed, resumedOut, resumedErrors) = try await TclyProcess.run(["--encoder", "simulate", "--resume", "--json", "-c", "jobs"],
                                                                        environment: environment(home))
         #expect(resumed == 0 && resumedErrors.contains("resumed the last session: 5 job(s)"))
         // --json: the command answers with one JSON document.
@@ -50,33 +50,43 @@ import TranscodelyTestSupport
 
 /// Kill -9 of the shell in the middle of a batch: `--resume` has every job whose creation was
 /// answered, and running the batch again creates nothing twice.
-@Suite(.serialized) struct ShellCrashTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ShellCrashTests {
     @Test func aShellKilledMidBatchResumesWithEveryCreatedJobAndARerunDuplicatesNothing() async throws {
         let home = try TemporaryDirectory("crash")
         defer { home.remove() }
         for index in 0..<400 { try home.write("data/tcly/engine/origins/input/in/c\(index).mp4", "x") }
         let environment = ["XDG_DATA_HOME": home.path + "/data", "XDG_STATE_HOME": home.path + "/state"]
-        let batch = "batch 'in/*.mp4' --name crash --key 'crash_{name}' --rate 100 --burst 20 --concurrency 4"
+        let batch = "batch 'in/*.mp4' --name crash --key 'crash_{name}' --rate 40 --burst 20 --concurrency 4"
         let shell = try TclyProcess(["--encoder", "simulate", "-c", batch], environment: environment)
-        try await Task.sleep(for: .seconds(2.5))
-        shell.kill(SIGKILL)
+        // Killed once the journal holds some of the batch's answers (well before its end at this rate).
+        let journal = home.path + "/state/tcly/sessions"
+        for _ in 0..<600 where Self.journaledCreates(in: journal) < 25 { try await Task.sleep(for: .milliseconds(20)) }
+        try await shell.kill(SIGKILL)
         // The embedded engine died with the shell: start it again through a resumed session.
-        let (status, out, errors) = try TclyProcess.run(["--encoder", "simulate", "--resume", "-c", "jobs --json"], environment: environment)
+        let (status, out, errors) = try await TclyProcess.run(["--encoder", "simulate", "--resume", "-c", "jobs --json"], environment: environment)
         #expect(status == 0, "\(errors)")
         let journaled = try JSONDecoder().decode([Job].self, from: Data(out.utf8))
         #expect(journaled.count > 20 && journaled.count < 400, "killed mid-batch: \(journaled.count)")
         // Every job the engine has was created by an answered request, except at most the few in flight.
-        let (_, listed, _) = try TclyProcess.run(["--encoder", "simulate", "-c", "ls --json"], environment: environment)
+        let (_, listed, _) = try await TclyProcess.run(["--encoder", "simulate", "-c", "ls --json"], environment: environment)
         let stored = try JSONDecoder().decode([Job].self, from: Data(listed.utf8))
         #expect(Set(journaled.map(\.id)).isSubset(of: Set(stored.map(\.id))))
         #expect(stored.count - journaled.count <= 4)
         // The rerun finds every job the first run made, and makes the rest once.
-        let (rerun, rerunOut, _) = try TclyProcess.run(["--encoder", "simulate", "-c", batch.replacingOccurrences(of: "--rate 100", with: "--rate 1000")],
+        let (rerun, rerunOut, _) = try await TclyProcess.run(["--encoder", "simulate", "-c", batch.replacingOccurrences(of: "--rate 40", with: "--rate 1000")],
                                                        environment: environment)
         #expect(rerun == 0)
         #expect(rerunOut.contains("\(400 - stored.count) created, \(stored.count) already existed, 0 failed"))
-        let (_, all, _) = try TclyProcess.run(["--encoder", "simulate", "-c", "ls --json"], environment: environment)
+        let (_, all, _) = try await TclyProcess.run(["--encoder", "simulate", "-c", "ls --json"], environment: environment)
         let final = try JSONDecoder().decode([Job].self, from: Data(all.utf8))
         #expect(final.count == 400 && Set(final.compactMap(\.idempotencyKey)).count == 400)
+    }
+
+    /// How many lines the journals under `folder` hold (one per answered create, and a few more).
+    static func journaledCreates(in folder: String) -> Int {
+        let files = (try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []
+        return files.reduce(0) { total, file in
+            total + ((try? String(contentsOfFile: folder + "/" + file, encoding: .utf8))?.split(separator: "\n").count ?? 0)
+        }
     }
 }

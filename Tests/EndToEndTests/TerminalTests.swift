@@ -4,64 +4,65 @@ import TranscodelyTestSupport
 
 /// The shell in a real terminal (tmux): Tab completes, Up recalls, Ctrl-R finds, Ctrl-C stops a
 /// running watch and the shell stays, Ctrl-D leaves; history holds no secret.
-@Suite(.serialized) struct TerminalTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct TerminalTests {
     let session = "tcly-test-\(getpid())"
 
-    func tmux(_ arguments: [String]) throws -> String {
-        try MediaSamples.run("tmux", arguments)
+    func tmux(_ arguments: [String]) async throws -> String {
+        try await MediaSamples.run("tmux", arguments)
     }
 
-    func screen() throws -> String { try tmux(["capture-pane", "-t", session, "-p"]) }
+    func screen() async throws -> String { try await tmux(["capture-pane", "-t", session, "-p"]) }
 
-    func type(_ text: String, then keys: [String] = []) throws {
-        _ = try tmux(["send-keys", "-t", session, "-l", "--", text])
-        if !keys.isEmpty { _ = try tmux(["send-keys", "-t", session] + keys) }
+    func type(_ text: String, then keys: [String] = []) async throws {
+        _ = try await tmux(["send-keys", "-t", session, "-l", "--", text])
+        if !keys.isEmpty { _ = try await tmux(["send-keys", "-t", session] + keys) }
     }
 
-    func waitFor(_ text: String, seconds: Double = 15) throws -> String {
+    func waitFor(_ text: String, seconds: Double = 15) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
-            last = try screen()
+            last = try await screen()
             if last.contains(text) { return last }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw TclyProcessError("the terminal never showed \"\(text)\"; it shows:\n\(last)")
     }
 
-    @Test func lineEditingCompletionHistorySearchAndInterrupts() throws {
+    @Test func lineEditingCompletionHistorySearchAndInterrupts() async throws {
         let home = try TemporaryDirectory("tty")
         defer {
-            _ = try? tmux(["kill-session", "-t", session])
+            // Not awaited: a defer cannot; tmux ends the session on its own.
+            _ = try? ChildProgram("tmux", ["kill-session", "-t", session])
             home.remove()
         }
         try home.write("data/tcly/engine/origins/input/uploads/ep-1.mp4", "x")
         let command = "env XDG_DATA_HOME=\(home.path)/data XDG_STATE_HOME=\(home.path)/state \(TclyProcess.binary().path) --encoder simulate"
-        _ = try tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "40", command])
-        _ = try waitFor("tcly>")
-        try type("subm", then: ["Tab"])
-        try type("upl", then: ["Tab"])
-        _ = try waitFor("tcly> submit uploads/")
-        try type("ep", then: ["Tab"])
-        _ = try waitFor("tcly> submit uploads/ep-1.mp4")
-        try type("--key tty-1", then: ["Enter"])
-        _ = try waitFor("job_")
-        try type("echo secret --api-key tk_abcdefghijklmnopqrst", then: ["Enter"])
-        _ = try waitFor("secret --api-key tk_abcdefghijklmnopqrst\n")
-        _ = try tmux(["send-keys", "-t", session, "Up", "Up"])
-        _ = try waitFor("tcly> submit uploads/ep-1.mp4 --key tty-1")
-        _ = try tmux(["send-keys", "-t", session, "C-u", "C-r"])
-        try type("tty-")
-        _ = try waitFor("tty-")
-        _ = try tmux(["send-keys", "-t", session, "C-g", "C-u"])
-        try type("submit uploads/ep-1.mp4 --key slow; watch $last --interval 0.2", then: ["Enter"])
-        _ = try waitFor("processing")
-        _ = try tmux(["send-keys", "-t", session, "C-c"])
-        _ = try waitFor("interrupted")
-        try type("echo alive $status", then: ["Enter"])
-        _ = try waitFor("alive 130")
-        _ = try tmux(["send-keys", "-t", session, "C-d"])
-        Thread.sleep(forTimeInterval: 1)
+        _ = try await tmux(["new-session", "-d", "-s", session, "-x", "160", "-y", "40", command])
+        _ = try await waitFor("tcly>")
+        try await type("subm", then: ["Tab"])
+        try await type("upl", then: ["Tab"])
+        _ = try await waitFor("tcly> submit uploads/")
+        try await type("ep", then: ["Tab"])
+        _ = try await waitFor("tcly> submit uploads/ep-1.mp4")
+        try await type("--key tty-1", then: ["Enter"])
+        _ = try await waitFor("job_")
+        try await type("echo secret --api-key tk_abcdefghijklmnopqrst", then: ["Enter"])
+        _ = try await waitFor("secret --api-key tk_abcdefghijklmnopqrst\n")
+        _ = try await tmux(["send-keys", "-t", session, "Up", "Up"])
+        _ = try await waitFor("tcly> submit uploads/ep-1.mp4 --key tty-1")
+        _ = try await tmux(["send-keys", "-t", session, "C-u", "C-r"])
+        try await type("tty-")
+        _ = try await waitFor("tty-")
+        _ = try await tmux(["send-keys", "-t", session, "C-g", "C-u"])
+        try await type("submit uploads/ep-1.mp4 --key slow; watch $last --interval 0.2", then: ["Enter"])
+        _ = try await waitFor("processing")
+        _ = try await tmux(["send-keys", "-t", session, "C-c"])
+        _ = try await waitFor("interrupted")
+        try await type("echo alive $status", then: ["Enter"])
+        _ = try await waitFor("alive 130")
+        _ = try await tmux(["send-keys", "-t", session, "C-d"])
+        try await Task.sleep(for: .seconds(1))
         let history = try String(contentsOfFile: home.path + "/state/tcly/history", encoding: .utf8)
         #expect(history.contains("--key\\040tty-1"))
         #expect(!history.contains("tk_abcdefghijklmnopqrst") && history.contains("***"))

@@ -1,7 +1,7 @@
 import Testing
 @testable import ShellKit
 
-@Suite struct LineEditingTests {
+@Suite(.timeLimit(.minutes(5))) struct LineEditingTests {
     @Test func historyNeverKeepsASecret() {
         #expect(HistoryRedaction.redact("tcly --api-key tk_live_secret_123 -c ls") == "tcly --api-key *** -c ls")
         #expect(HistoryRedaction.redact("x --api-key='quoted secret' y") == "x --api-key=*** y")

@@ -2,7 +2,7 @@ import Testing
 @testable import ShellKit
 
 /// The language, read as the user wrote it.
-@Suite struct ParserTests {
+@Suite(.timeLimit(.minutes(5))) struct ParserTests {
     func words(_ text: String) throws -> [[String]] {
         try Parser(file: "t.tcly").parse(text).map { command in
             command.words.map { word in

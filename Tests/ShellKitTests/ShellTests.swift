@@ -23,7 +23,7 @@ func transcript(_ script: String, file: String = "t.tcly", keepGoing: Bool? = ni
     return (status, captured.output, captured.errors)
 }
 
-@Suite struct ShellTests {
+@Suite(.timeLimit(.minutes(5))) struct ShellTests {
     @Test func variablesExpandWhenTheCommandRuns() async {
         let (status, out, _) = await transcript("set who world; echo \"hello $who\" '$who'\nflaky --times 3; echo $status")
         #expect(status == 0)

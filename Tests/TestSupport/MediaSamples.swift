@@ -5,39 +5,29 @@ import Foundation
 public enum MediaSamples {
     /// Runs a tool to its end; throws with its standard error when it fails.
     @discardableResult
-    public static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problems = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SampleError("\(tool) \(arguments.joined(separator: " ")) failed: \(String(decoding: problems, as: UTF8.self))")
+    public static func run(_ tool: String, _ arguments: [String], seconds: Double = 120) async throws -> String {
+        let program = try ChildProgram(tool, arguments)
+        guard try await program.exit(seconds: seconds) == 0 else {
+            throw SampleError("\(tool) \(arguments.joined(separator: " ")) failed: \(program.errors)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return program.output
     }
 
     /// A test pattern with a tone: `size` as 320x240, `seconds` long; `extra` output options.
     public static func clip(_ url: URL, size: String = "320x240", seconds: Double = 1, audio: Bool = true,
-                     faststart: Bool = true, extra: [String] = []) throws {
+                     faststart: Bool = true, extra: [String] = []) async throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var args = ["-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30:duration=\(seconds)"]
         if audio { args += ["-f", "lavfi", "-i", "sine=frequency=440:duration=\(seconds)", "-c:a", "aac"] }
         args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
         if faststart { args += ["-movflags", "+faststart"] }
-        try run("ffmpeg", args + extra + ["-shortest", url.path])
+        try await run("ffmpeg", args + extra + ["-shortest", url.path])
     }
 
     /// Audio only: no video stream.
-    public static func audioOnly(_ url: URL) throws {
+    public static func audioOnly(_ url: URL) async throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try run("ffmpeg", ["-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", url.path])
+        try await run("ffmpeg", ["-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", url.path])
     }
 
     /// Keeps the first `fraction` of a file.
@@ -54,8 +44,8 @@ public enum MediaSamples {
         public var duration: Double
     }
 
-    public static func probe(_ url: URL) throws -> Probe {
-        let text = try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+    public static func probe(_ url: URL) async throws -> Probe {
+        let text = try await run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
                                        "stream=codec_name,width,height:format=duration", "-of", "json", url.path])
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
         let stream = (json["streams"] as? [[String: Any]])?.first ?? [:]

@@ -2,11 +2,11 @@ import Foundation
 
 /// The `tcly` binary run as a separate process, as a user runs it: for tests of start-up, crashes
 /// (kill -9) and restarts. The binary is `.build/debug/tcly` (scripts/test builds it first) or
-/// `$TCLY_BIN`.
-public final class TclyProcess: @unchecked Sendable {
-    public let process = Process()
-    private let output = Pipe()
-    private let errors = Pipe()
+/// `$TCLY_BIN`. Its output is read as it comes (see `ChildProgram`), so a chatty server never
+/// stalls on a full pipe and no wait blocks the cooperative pool.
+public final class TclyProcess: Sendable {
+    public let program: ChildProgram
+    public let arguments: [String]
 
     /// Where the binary is.
     public static func binary(file: String = #filePath) -> URL {
@@ -18,62 +18,46 @@ public final class TclyProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/tcly")
     }
 
-    /// Starts `tcly ARGUMENTS` with extra environment variables.
+    /// Starts `tcly ARGUMENTS` with extra environment variables (the caller's API key and
+    /// organization are never inherited).
     public init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let binary = Self.binary()
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TclyProcessError("no tcly binary at \(binary.path); run `swift build --product tcly` first (scripts/test does)")
         }
-        process.executableURL = binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["TRANSCODELY_API_KEY"] = nil
-        env["TRANSCODELY_ORG_ID"] = nil
+        var env: [String: String?] = ["TRANSCODELY_API_KEY": nil, "TRANSCODELY_ORG_ID": nil]
         for (name, value) in environment { env[name] = value }
-        process.environment = env
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        self.arguments = arguments
+        program = try ChildProgram(binary.path, arguments, environment: env)
     }
 
     /// Runs `tcly ARGUMENTS` to the end: exit status, standard output and standard error.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    public static func run(_ arguments: [String], environment: [String: String] = [:],
+                           seconds: Double = 300) async throws -> (Int32, String, String) {
         let tcly = try TclyProcess(arguments, environment: environment)
-        let out = tcly.output.fileHandleForReading.readDataToEndOfFile()
-        let err = tcly.errors.fileHandleForReading.readDataToEndOfFile()
-        tcly.process.waitUntilExit()
-        return (tcly.process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let status = try await tcly.program.exit(seconds: seconds)
+        return (status, tcly.program.output, tcly.program.errors)
     }
 
-    /// Reads standard output until a line contains `marker` (or the process ends): returns that line.
-    public func waitForLine(containing marker: String, seconds: Double = 60) throws -> String {
-        let handle = output.fileHandleForReading
-        var buffer = ""
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            buffer += String(decoding: data, as: UTF8.self)
-            if let line = buffer.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
-        }
-        let rest = String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
-        throw TclyProcessError("tcly never printed \"\(marker)\"; stdout: \(buffer) stderr: \(rest)")
+    /// Waits until standard output has a line containing `marker`: returns that line.
+    @discardableResult
+    public func waitForLine(containing marker: String, seconds: Double = 60) async throws -> String {
+        try await program.wait(seconds: seconds, for: "a line with \"\(marker)\"") { output, _ in output.contains(marker) }
+        let output = program.output
+        return String(output.split(separator: "\n").first { $0.contains(marker) } ?? "")
     }
 
     /// The base URL from a `listening on http://…` line.
-    public func waitForListening() throws -> String {
-        let line = try waitForLine(containing: "listening on ")
+    public func waitForListening() async throws -> String {
+        let line = try await waitForLine(containing: "listening on ")
         guard let range = line.range(of: "http://") else { throw TclyProcessError("no URL in \(line)") }
         return String(line[range.lowerBound...].prefix { $0 != " " })
     }
 
-    public func kill(_ signal: Int32) {
-        Foundation.kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-    }
-
-    deinit {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    /// Sends `signal` and waits until the process has ended.
+    public func kill(_ signal: Int32) async throws {
+        program.signal(signal)
+        try await program.exit(seconds: 60)
     }
 }
 

@@ -4,7 +4,7 @@ import TranscodelyAPI
 
 /// The fast writer must say exactly what `JSONEncoder` (sorted keys) says: canonical forms stored
 /// by one must compare equal to those made by the other.
-@Suite struct JSONWriterTests {
+@Suite(.timeLimit(.minutes(5))) struct JSONWriterTests {
     func encoderText<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try WireCoding.canonicalEncoder().encode(value), as: UTF8.self)
     }

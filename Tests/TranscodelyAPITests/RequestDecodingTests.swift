@@ -3,7 +3,7 @@ import Testing
 @testable import TranscodelyAPI
 
 /// Requests decode the way proto3 JSON parsers do, and reject what a typo would let through.
-@Suite struct RequestDecodingTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestDecodingTests {
     func decode<T: Decodable>(_ type: T.Type, _ json: String) throws(ConnectError) -> T {
         try WireCoding.decodeRequest(type, from: Data(json.utf8))
     }
@@ -99,7 +99,7 @@ import Testing
     }
 }
 
-@Suite struct WireValueTests {
+@Suite(.timeLimit(.minutes(5))) struct WireValueTests {
     @Test func timestampsRoundTripWithMicroseconds() throws {
         let text = "2026-02-28T10:15:30.123456Z"
         let stamp = try #require(Timestamp(rfc3339: text))

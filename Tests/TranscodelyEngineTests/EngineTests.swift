@@ -64,7 +64,7 @@ struct EngineFixture {
     }
 }
 
-@Suite struct EngineTests {
+@Suite(.timeLimit(.minutes(5))) struct EngineTests {
     @Test func simulatedJobsEndAsTheRulesSay() async throws {
         let fixture = try await EngineFixture(spec: "probe=0,encode=0.2,fail=0.5")
         defer { Task { await fixture.stop() } }

@@ -6,7 +6,7 @@ import TranscodelyTestSupport
 
 /// The real encoder on tiny lavfi clips: outputs that play as asked, inputs that fail with the
 /// right code, cancellation that leaves nothing behind.
-@Suite(.serialized) struct FFmpegEncoderTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct FFmpegEncoderTests {
     static func fixture() async throws -> EngineFixture {
         try await EngineFixture(encoder: try await FFmpegEncoder.detect(), workers: 1)
     }
@@ -22,7 +22,7 @@ import TranscodelyTestSupport
     @Test func mp4AndAnHLSLadderCompleteAndPlayAsAsked() async throws {
         let f = try await Self.fixture()
         defer { Task { await f.stop() } }
-        try MediaSamples.clip(input(f, "hd.mp4"), size: "1280x720", seconds: 2)
+        try await MediaSamples.clip(input(f, "hd.mp4"), size: "1280x720", seconds: 2)
         let job = try await f.create("hd.mp4", outputs: [
             OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)]),
             OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r480p),
@@ -35,10 +35,10 @@ import TranscodelyTestSupport
         #expect(abs(info.durationSeconds - 2) < 0.1)
         let results = try #require(done.results)
         #expect(results.map(\.path) == ["jobs/\(job.id)/0-mp4/video.mp4", "jobs/\(job.id)/1-hls/master.m3u8"])
-        let mp4 = try MediaSamples.probe(output(f, results[0].path))
+        let mp4 = try await MediaSamples.probe(output(f, results[0].path))
         #expect(mp4.codec == "h264" && mp4.height == 720 && mp4.width == 1280 && abs(mp4.duration - 2) < 0.2)
         for (variant, height) in zip(results[1].variants, [480, 360]) {
-            let rung = try MediaSamples.probe(output(f, variant.path))
+            let rung = try await MediaSamples.probe(output(f, variant.path))
             #expect(rung.codec == "h264" && rung.height == height && abs(rung.duration - 2) < 0.3, "\(variant.path)")
             #expect(variant.height == height && variant.bitrateKbps > 0 && variant.note == nil)
         }
@@ -53,7 +53,7 @@ import TranscodelyTestSupport
     @Test func everyCodecEncodes() async throws {
         let f = try await Self.fixture()
         defer { Task { await f.stop() } }
-        try MediaSamples.clip(input(f, "small.mp4"), size: "640x360", seconds: 1, audio: false)
+        try await MediaSamples.clip(input(f, "small.mp4"), size: "640x360", seconds: 1, audio: false)
         let codecs: [VideoCodec] = [.h265, .vp9, .av1]
         let job = try await f.create("small.mp4", outputs: codecs.map {
             OutputSpec(type: .mp4, video: [VideoVariant(codec: $0, resolution: .r360p, quality: .economy)])
@@ -61,7 +61,7 @@ import TranscodelyTestSupport
         let done = try await f.finished(job.id, seconds: 180)
         #expect(done.status == .completed, "\(String(describing: done.error))")
         for (result, codec) in zip(done.results ?? [], ["hevc", "vp9", "av1"]) {
-            let probe = try MediaSamples.probe(output(f, result.path))
+            let probe = try await MediaSamples.probe(output(f, result.path))
             #expect(probe.codec == codec && probe.height == 360, "\(result.path)")
         }
     }
@@ -69,7 +69,7 @@ import TranscodelyTestSupport
     @Test func neverUpscalesAndCollapsesRungsThatComeOutTheSame() async throws {
         let f = try await Self.fixture()
         defer { Task { await f.stop() } }
-        try MediaSamples.clip(input(f, "tiny.mp4"), size: "320x240", seconds: 1)
+        try await MediaSamples.clip(input(f, "tiny.mp4"), size: "320x240", seconds: 1)
         let job = try await f.create("tiny.mp4", outputs: [
             OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r720p),
                                            VideoVariant(codec: .h264, resolution: .r480p)]),
@@ -79,20 +79,20 @@ import TranscodelyTestSupport
         #expect(variants.count == 2)
         #expect(variants[0].height == 240 && variants[0].note?.contains("never upscaled") == true)
         #expect(variants[1].path == variants[0].path && variants[1].note?.hasPrefix("same as the 240p rendition") == true)
-        #expect(try MediaSamples.probe(output(f, variants[0].path)).height == 240)
+        #expect(try await MediaSamples.probe(output(f, variants[0].path)).height == 240)
     }
 
     @Test func rotatedInputsReportTheirDisplaySize() async throws {
         let f = try await Self.fixture()
         defer { Task { await f.stop() } }
         let plain = input(f, "plain.mp4")
-        try MediaSamples.clip(plain, size: "320x240", seconds: 1)
-        try MediaSamples.run("ffmpeg", ["-hide_banner", "-v", "error", "-y", "-i", plain.path, "-c", "copy",
+        try await MediaSamples.clip(plain, size: "320x240", seconds: 1)
+        try await MediaSamples.run("ffmpeg", ["-hide_banner", "-v", "error", "-y", "-i", plain.path, "-c", "copy",
                                         "-metadata:s:v:0", "rotate=90", input(f, "rotated.mp4").path])
         let job = try await f.create("rotated.mp4", outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])])
         let done = try await f.finished(job.id, seconds: 120)
         #expect(done.input?.width == 240 && done.input?.height == 320)
-        let probe = try MediaSamples.probe(output(f, try #require(done.results?.first?.path)))
+        let probe = try await MediaSamples.probe(output(f, try #require(done.results?.first?.path)))
         #expect(probe.width == 240 && probe.height == 320)
     }
 
@@ -104,11 +104,11 @@ import TranscodelyTestSupport
         var seed: UInt32 = 12345
         try Data((0..<50_000).map { _ in seed = seed &* 1_103_515_245 &+ 12345; return UInt8(truncatingIfNeeded: seed >> 16) })
             .write(to: input(f, "noise.mp4"))
-        try MediaSamples.clip(input(f, "cut.mp4"), seconds: 3, faststart: false)
+        try await MediaSamples.clip(input(f, "cut.mp4"), seconds: 3, faststart: false)
         try MediaSamples.truncate(input(f, "cut.mp4"), to: 0.5)
-        try MediaSamples.clip(input(f, "cut-faststart.mp4"), seconds: 3, faststart: true)
+        try await MediaSamples.clip(input(f, "cut-faststart.mp4"), seconds: 3, faststart: true)
         try MediaSamples.truncate(input(f, "cut-faststart.mp4"), to: 0.5)
-        try MediaSamples.audioOnly(input(f, "voice.m4a"))
+        try await MediaSamples.audioOnly(input(f, "voice.m4a"))
         let expected: [(String, String, String)] = [
             ("empty.mp4", "input_unreadable", "empty.mp4 is empty (0 bytes)"),
             ("notes.mp4", "input_unreadable", "notes.mp4 is not a readable media file"),
@@ -131,7 +131,7 @@ import TranscodelyTestSupport
     @Test func cancelStopsFFmpegAndLeavesNothingBehind() async throws {
         let f = try await Self.fixture()
         defer { Task { await f.stop() } }
-        try MediaSamples.clip(input(f, "long.mp4"), size: "1280x720", seconds: 20, audio: false)
+        try await MediaSamples.clip(input(f, "long.mp4"), size: "1280x720", seconds: 20, audio: false)
         let job = try await f.create("long.mp4", outputs: [
             OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r720p, quality: .premium)]),
         ])
@@ -166,7 +166,7 @@ import TranscodelyTestSupport
     }
 }
 
-@Suite struct RenditionPlanTests {
+@Suite(.timeLimit(.minutes(5))) struct RenditionPlanTests {
     func job(_ variants: [VideoVariant]) -> Job {
         Job(id: "job_1", status: .processing, request: CreateJobRequest(
             inputOriginID: "i", inputPath: "a", outputOriginID: "o", outputs: [OutputSpec(type: .hls, video: variants)]),

@@ -3,7 +3,7 @@ import TranscodelyAPI
 @testable import TranscodelyEngine
 
 /// The state machine of API.md, in the one place that enforces it.
-@Suite struct JobTransitionTests {
+@Suite(.timeLimit(.minutes(5))) struct JobTransitionTests {
     let request = CreateJobRequest(inputOriginID: "i", inputPath: "a.mp4", outputOriginID: "o",
                                    outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)])])
     func job(_ status: JobStatus, progress: Double = 0) -> Job {

@@ -4,7 +4,7 @@ import TranscodelyAPI
 @testable import TranscodelyEngine
 
 /// Input paths stay inside their origin, whatever the client sends.
-@Suite struct OriginsTests {
+@Suite(.timeLimit(.minutes(5))) struct OriginsTests {
     let root: URL
     let origins: Origins
 

@@ -2,7 +2,7 @@ import Testing
 @testable import TranscodelyEngine
 
 /// GCRA with a manual clock: no test sleeps.
-@Suite struct RateLimiterTests {
+@Suite(.timeLimit(.minutes(5))) struct RateLimiterTests {
     @Test func standardTierAllowsABurstOf200ThenRefusesWithRetryAfter() throws {
         let clock = ManualClock()
         let limiter = RateLimiter(clock: .manual(clock))

@@ -2,7 +2,7 @@ import Testing
 import TranscodelyAPI
 @testable import TranscodelyEngine
 
-@Suite struct SimulatedEncoderTests {
+@Suite(.timeLimit(.minutes(5))) struct SimulatedEncoderTests {
     @Test func specParsesAndRejectsWithTheReason() throws {
         let spec = try SimulatedEncoder.Spec(parsing: "probe=0.5,encode=5,fail=0.1")
         #expect(spec.probeSeconds == 0.5 && spec.encodeSeconds == 5 && spec.failFraction == 0.1)

@@ -6,7 +6,7 @@ import TranscodelyEngine
 import TranscodelyTestSupport
 
 /// Every row of API.md's error table that this engine can answer, over real HTTP.
-@Suite struct ErrorContractTests {
+@Suite(.timeLimit(.minutes(5))) struct ErrorContractTests {
     @Test func malformedAndInvalidRequestsAreInvalidArgumentNamingTheField() async throws {
         try await ServerFixture.with { f in
             let cases: [(String, String, String)] = [

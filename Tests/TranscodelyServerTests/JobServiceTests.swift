@@ -4,7 +4,7 @@ import TranscodelyAPI
 import TranscodelyTestSupport
 
 /// Idempotency, listing and cancelling over real HTTP.
-@Suite struct JobServiceTests {
+@Suite(.timeLimit(.minutes(5))) struct JobServiceTests {
     static let body = #"{"input_origin_id":"ori_local_input","input_path":"a.mp4","output_origin_id":"ori_local_output","idempotency_key":"ep-01","priority":"economy","metadata":{"batch_id":"b1"},"outputs":[{"type":"hls","video":[{"codec":"h264","resolution":"1080p"},{"codec":"h264","resolution":"480p","quality":"economy"}]}]}"#
     static let sameInOtherSpelling = #"{"outputs":[{"video":[{"codec":"VIDEO_CODEC_H264","resolution":"RESOLUTION_1080P","quality":"standard"},{"codec":"h264","resolution":"480p","quality":"QUALITY_TIER_ECONOMY"}],"type":"OUTPUT_FORMAT_HLS"}],"metadata":{"batch_id":"b1"},"priority":"PRIORITY_ECONOMY","idempotencyKey":"ep-01","outputOriginId":"ori_local_output","inputPath":"a.mp4","inputOriginId":"ori_local_input"}"#
 

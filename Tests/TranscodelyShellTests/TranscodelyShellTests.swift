@@ -6,7 +6,7 @@ import TranscodelyShell
 import TranscodelyTestSupport
 
 /// The transcoding commands end to end against a real engine, as transcripts.
-@Suite(.serialized) struct TranscodelyShellTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct TranscodelyShellTests {
     @Test func submitShowsTheJobAndTheSameRequestIsTheSameJob() async throws {
         let f = try await ShellFixture()
         defer { Task { await f.stop() } }
@@ -165,7 +165,7 @@ import TranscodelyTestSupport
 }
 
 /// Tab's candidates from a real engine and session.
-@Suite struct CompletionTests {
+@Suite(.timeLimit(.minutes(5))) struct CompletionTests {
     @Test func remotePathsJobIdsBatchesAndEnumValues() async throws {
         let f = try await ShellFixture()
         defer { Task { await f.stop() } }
