@@ -38,7 +38,7 @@ let package = Package(
     ],
     targets: [
         // Wire types and the JSON rules of API.md. No I/O.
-        .target(name: "TranscodelyAPI", swiftSettings: strict),
+        .target(name: "TranscodelyAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // The local engine: store, idempotency, rate limits, orgs/apps/keys, origins, scheduler, encoders.
         .target(
             name: "TranscodelyEngine",
@@ -46,6 +46,9 @@ let package = Package(
                 "TranscodelyAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

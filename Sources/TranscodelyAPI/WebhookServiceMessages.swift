@@ -6,12 +6,20 @@ public struct Webhook: Sendable, Hashable, Codable, Identifiable {
     public var events: [String]
     /// `whsec_…`: present only in the answer to Create (shown once).
     public var secret: String?
+    /// Why the engine stopped delivering to it (it answered 410 Gone); absent while active.
+    public var disabledReason: String?
 
-    public init(id: String, url: String, events: [String], secret: String? = nil) {
+    public init(id: String, url: String, events: [String], secret: String? = nil, disabledReason: String? = nil) {
         self.id = id
         self.url = url
         self.events = events
         self.secret = secret
+        self.disabledReason = disabledReason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, url, events, secret
+        case disabledReason = "disabled_reason"
     }
 }
 
@@ -54,4 +62,12 @@ public struct ListWebhooksResponse: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         webhooks = try c.decodeIfPresent([Webhook].self, forKey: .webhooks) ?? []
     }
+}
+
+/// A message with no fields (`{}`): the request of `WebhookService/List` and the answer of
+/// `Delete`. Decoding refuses any field, naming it.
+public struct EmptyRequest: Sendable, Hashable, Codable {
+    public init() {}
+    public init(from decoder: any Decoder) throws { _ = try StrictObject(decoder, fields: []) }
+    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: AnyCodingKey.self) }
 }

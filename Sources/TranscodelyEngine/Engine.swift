@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import ServiceLifecycle
+import Synchronization
 import TranscodelyAPI
 
 /// The local engine: the Transcodely API's behaviour, durable in SQLite, with its own workers.
@@ -19,6 +20,8 @@ public final class Engine: Service, Sendable {
         public var workers: Int = 4
         public var clock: EngineClock = .system
         public var logger = Logger(label: "tcly.engine")
+        /// Where webhooks may go and how they are retried.
+        public var webhooks = WebhookPolicy()
 
         public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
     }
@@ -29,6 +32,8 @@ public final class Engine: Service, Sendable {
     public let rateLimiter: RateLimiter
     let scheduler: Scheduler
     let committer: CreateCommitter
+    let dispatcher: WebhookDispatcher
+    public let webhookPolicy: WebhookPolicy
     let keys = KeyCache()
     let logger: Logger
     private let lock: DataDirectoryLock
@@ -69,18 +74,26 @@ public final class Engine: Service, Sendable {
         scheduler = Scheduler(store: store, encoder: encoder, origins: origins,
                               workers: max(1, configuration.workers), logger: configuration.logger)
         committer = CreateCommitter(store: store)
+        webhookPolicy = configuration.webhooks
+        dispatcher = WebhookDispatcher(store: store, policy: configuration.webhooks, logger: configuration.logger)
+        store.outbox.bell.withLock { [dispatcher] in $0 = { dispatcher.wake() } }
     }
 
     // MARK: - Service
 
-    /// Requeues jobs a previous run left unfinished, then runs the workers until graceful shutdown;
-    /// jobs interrupted by the shutdown are requeued for the next start.
+    /// Requeues jobs a previous run left unfinished, then runs the workers and the webhook
+    /// dispatcher (which first sends what the outbox kept) until graceful shutdown; jobs
+    /// interrupted by the shutdown are requeued for the next start.
     public func run() async throws {
         await encoder.recover(outputRoots: origins.all.map(\.root))
         let requeued = try await store.requeueInterrupted()
         if requeued > 0 { logger.notice("requeued \(requeued) job(s) interrupted by the last stop") }
         await withGracefulShutdownHandler {
-            await scheduler.run()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.dispatcher.run() }
+                await scheduler.run()
+                group.cancelAll()
+            }
         } onGracefulShutdown: {
             self.scheduler.stop()
         }
@@ -182,6 +195,36 @@ public final class Engine: Service, Sendable {
 
     public func listFiles(_ request: ListFilesRequest) throws(ConnectError) -> ListFilesResponse {
         try origins.listFiles(request)
+    }
+
+    // MARK: - WebhookService
+
+    /// Registers an endpoint for the caller's organization; the answer carries its secret, shown
+    /// this once. With no events, the three that end a job.
+    public func createWebhook(_ request: CreateWebhookRequest, by caller: AppIdentity) async throws(ConnectError) -> Webhook {
+        var events: [WebhookEvent.Kind] = []
+        for name in request.events {
+            guard let kind = WebhookEvent.Kind(rawValue: name) else {
+                throw .invalidArgument("events: \"\(name)\" is not one of \(WebhookEvent.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if !events.contains(kind) { events.append(kind) }
+        }
+        if events.isEmpty { events = [.completed, .failed, .canceled] }
+        try webhookPolicy.check(request.url)
+        return try await storeCall { try await self.store.createWebhook(orgID: caller.orgID, url: request.url, events: events) }
+    }
+
+    /// The caller's organization's endpoints (without secrets).
+    public func listWebhooks(by caller: AppIdentity) async throws(ConnectError) -> [Webhook] {
+        try await storeCall { try await self.store.webhooks(orgID: caller.orgID) }
+    }
+
+    /// Deletes an endpoint of the caller's organization and drops its pending deliveries.
+    public func deleteWebhook(id: String, by caller: AppIdentity) async throws(ConnectError) {
+        guard !id.isEmpty else { throw .invalidArgument("id: is required") }
+        guard try await storeCall({ try await self.store.deleteWebhook(id: id, orgID: caller.orgID) }) else {
+            throw .notFound("no webhook \(id) in organization \(caller.orgID); WebhookService/List shows them")
+        }
     }
 
     // MARK: - Store errors

@@ -51,9 +51,20 @@ struct ConnectRoutes: Sendable {
         unary(router, origins + "ListFiles", ListFilesRequest.self) { request, _ in
             Answer(message: try engine.listFiles(request))
         }
+        let webhooks = "/transcodely.v1.WebhookService/"
+        unary(router, webhooks + "Create", CreateWebhookRequest.self) { request, caller in
+            Answer(message: WebhookResponse(webhook: try await engine.createWebhook(request, by: caller)))
+        }
+        unary(router, webhooks + "List", EmptyRequest.self) { _, caller in
+            Answer(message: ListWebhooksResponse(webhooks: try await engine.listWebhooks(by: caller)))
+        }
+        unary(router, webhooks + "Delete", WebhookIDRequest.self) { request, caller in
+            try await engine.deleteWebhook(id: request.id, by: caller)
+            return Answer(message: EmptyRequest())
+        }
         // Unknown methods: the router does not fall back from a known service's node to "/**",
         // so each service gets its own wildcard too.
-        for fallback in ["/**", jobs + "*", origins + "*"] {
+        for fallback in ["/**", jobs + "*", origins + "*", webhooks + "*"] {
             router.post(RouterPath(fallback)) { request, _ -> Response in
                 let error = ConnectError(.unimplemented, "no method \(request.uri.path); the API is described at /openapi.yaml")
                 metrics.request(method: "unknown", code: error.code.rawValue)

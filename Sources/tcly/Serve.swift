@@ -41,12 +41,26 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "ffmpeg threads per job (default 0: ffmpeg uses every core).")
     var threads = 0
 
+    @Option(name: .customLong("webhook-allow"),
+            help: ArgumentHelp("A network webhooks may be delivered to besides loopback (repeatable).", valueName: "CIDR"))
+    var webhookAllow: [String] = []
+
+    @Option(name: .customLong("webhook-retry-scale"),
+            help: ArgumentHelp("Multiplies webhook retry delays (5 s, 5 min, 30 min, …); below 1 for tests.", valueName: "FACTOR"))
+    var webhookRetryScale: Double = 1
+
     func validate() throws {
         if !(0...64).contains(threads) {
             throw ValidationError("--threads must be 0...64, got \(threads)")
         }
         if let workers, !(1...256).contains(workers) {
             throw ValidationError("--workers must be 1...256, got \(workers)")
+        }
+        for network in webhookAllow where IPNetwork(network) == nil {
+            throw ValidationError("--webhook-allow takes a CIDR (as 10.0.0.0/8 or fd00::/8), got \"\(network)\"")
+        }
+        if !(webhookRetryScale > 0 && webhookRetryScale <= 1000) {
+            throw ValidationError("--webhook-retry-scale must be above 0 and at most 1000, got \(webhookRetryScale)")
         }
         if simulate != nil, encoder != "simulate" {
             throw ValidationError("--simulate goes with --encoder simulate")
@@ -61,6 +75,8 @@ struct Serve: AsyncParsableCommand {
         configuration.origins = parseOrigins()
         configuration.encoder = await makeEncoder()
         configuration.workers = workers ?? (configuration.encoder.name == "ffmpeg" ? Self.ffmpegWorkers : 8)
+        configuration.webhooks.allowedNetworks = webhookAllow.compactMap(IPNetwork.init)
+        configuration.webhooks.retryScale = webhookRetryScale
         let engine: Engine
         do { engine = try Engine(configuration) } catch { fail(describe(error)) }
         await bootstrap(engine.store)

@@ -56,11 +56,11 @@ import TranscodelyTestSupport
         defer { home.remove() }
         for index in 0..<400 { try home.write("data/tcly/engine/origins/input/in/c\(index).mp4", "x") }
         let environment = ["XDG_DATA_HOME": home.path + "/data", "XDG_STATE_HOME": home.path + "/state"]
-        let batch = "batch 'in/*.mp4' --name crash --key 'crash_{name}' --rate 40 --burst 20 --concurrency 4"
+        let batch = "batch 'in/*.mp4' --name crash --key 'crash_{name}' --rate 20 --burst 20 --concurrency 4"
         let shell = try TclyProcess(["--encoder", "simulate", "-c", batch], environment: environment)
         // Killed once the journal holds some of the batch's answers (well before its end at this rate).
         let journal = home.path + "/state/tcly/sessions"
-        for _ in 0..<600 where Self.journaledCreates(in: journal) < 25 { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<3000 where Self.journaledLines(in: journal) < 60 { try await Task.sleep(for: .milliseconds(20)) }
         try await shell.kill(SIGKILL)
         // The embedded engine died with the shell: start it again through a resumed session.
         let (status, out, errors) = try await TclyProcess.run(["--encoder", "simulate", "--resume", "-c", "jobs --json"], environment: environment)
@@ -73,7 +73,7 @@ import TranscodelyTestSupport
         #expect(Set(journaled.map(\.id)).isSubset(of: Set(stored.map(\.id))))
         #expect(stored.count - journaled.count <= 4)
         // The rerun finds every job the first run made, and makes the rest once.
-        let (rerun, rerunOut, _) = try await TclyProcess.run(["--encoder", "simulate", "-c", batch.replacingOccurrences(of: "--rate 40", with: "--rate 1000")],
+        let (rerun, rerunOut, _) = try await TclyProcess.run(["--encoder", "simulate", "-c", batch.replacingOccurrences(of: "--rate 20", with: "--rate 1000")],
                                                        environment: environment)
         #expect(rerun == 0)
         #expect(rerunOut.contains("\(400 - stored.count) created, \(stored.count) already existed, 0 failed"))
@@ -82,11 +82,11 @@ import TranscodelyTestSupport
         #expect(final.count == 400 && Set(final.compactMap(\.idempotencyKey)).count == 400)
     }
 
-    /// How many lines the journals under `folder` hold (one per answered create, and a few more).
-    static func journaledCreates(in folder: String) -> Int {
-        let files = (try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []
-        return files.reduce(0) { total, file in
-            total + ((try? String(contentsOfFile: folder + "/" + file, encoding: .utf8))?.split(separator: "\n").count ?? 0)
+    /// How many lines the journals under `folder` hold (about two per answered create).
+    static func journaledLines(in folder: String) -> Int {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return files.filter { $0.hasSuffix(".jsonl") }.reduce(0) { total, file in
+            total + (FileManager.default.contents(atPath: folder + "/" + file)?.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } ?? 0)
         }
     }
 }

@@ -151,6 +151,7 @@ extension EngineStore {
             try self.apply(transition, to: id, orgID: orgID, in: db)
         }
         let changed = durable ? try await durableWrite(body) : try await pool.write(body)
+        ringIfQueued()
         return changed.map(remember)
     }
 
@@ -181,7 +182,9 @@ extension EngineStore {
                 next.error?.code, next.error?.message, next.updatedAt.microseconds, next.startedAt?.microseconds,
                 next.completedAt?.microseconds, id,
             ])
-        return (next, row[JobRow.columnCount])
+        let orgID: String = row[JobRow.columnCount]
+        try enqueueEvents(from: current, to: next, orgID: orgID, in: db)
+        return (next, orgID)
     }
 
     /// Takes the next pending job (highest priority, then oldest) and marks it probing.

@@ -12,6 +12,8 @@ public final class EngineStore: Sendable {
     let clock: EngineClock
     /// Jobs as last written, for reads that need no query.
     let cache = JobCache()
+    /// The webhook outbox's in-memory part (see EngineStore+Webhooks).
+    let outbox = OutboxState()
     /// The last `updated_at` handed out; only touched inside write transactions.
     private let lastStamp: Mutex<Int64>
 
@@ -33,6 +35,10 @@ public final class EngineStore: Sendable {
             try Int64.fetchOne(db, sql: "SELECT MAX(updated_at) FROM jobs") ?? 0
         }
         lastStamp = Mutex(last)
+        let orgs = try pool.read { db in
+            try String.fetchSet(db, sql: "SELECT DISTINCT org_id FROM webhooks WHERE disabled_at IS NULL")
+        }
+        outbox.activeOrgs.withLock { $0 = orgs }
     }
 
     /// A write transaction that is on disk, power loss included, when it returns: for everything

@@ -6,6 +6,7 @@ enum Schema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: orgs, apps, keys, jobs", migrate: v1)
+        migrator.registerMigration("v2: webhooks and their outbox", migrate: v2)
         return migrator
     }
 }

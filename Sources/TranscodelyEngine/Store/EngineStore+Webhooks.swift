@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import Synchronization
+import TranscodelyAPI
+
+/// What the outbox keeps in memory: which organizations have an active endpoint (so a job change
+/// of any other costs no query), when each running job last produced a progress event (they are
+/// throttled), and who to ring when a committed transaction queued deliveries.
+final class OutboxState: Sendable {
+    let activeOrgs = Mutex<Set<String>>([])
+    let lastProgress = Mutex<[String: Int64]>([:])
+    let queued = Mutex(false)
+    let bell = Mutex<(@Sendable () -> Void)?>(nil)
+    /// At most one `job.progress` event per job per this many microseconds.
+    let progressInterval = Mutex<Int64>(1_000_000)
+}
+
+/// A delivery due to be attempted.
+struct DueDelivery: Sendable {
+    var seq: Int64
+    var eventID: String
+    var webhookID: String
+    var url: String
+    var secret: String
+    var body: [UInt8]
+    /// Attempts made before this one.
+    var attempts: Int
+}
+
+/// What became of one attempt.
+enum AttemptOutcome: Sendable {
+    case delivered
+    case retry(at: Int64)
+    /// Out of attempts: the delivery is given up (it stays recorded).
+    case gaveUp
+    /// The endpoint answered 410 Gone: it is disabled and its pending deliveries dropped.
+    case disable(reason: String)
+}
+
+/// One recorded attempt, for tests and diagnostics.
+public struct DeliveryAttempt: Sendable, Hashable {
+    public var eventID: String
+    public var webhookID: String
+    public var attempt: Int
+    public var statusCode: Int?
+    public var error: String?
+    public var state: String
+}
+
+extension EngineStore {
+    // MARK: - Endpoints
+
+    /// Registers an endpoint; the answer carries its secret, which is never returned again.
+    func createWebhook(orgID: String, url: String, events: [WebhookEvent.Kind]) async throws -> Webhook {
+        let webhook = Webhook(id: IDGenerator.make("wh_"), url: url, events: events.map(\.rawValue), secret: WebhookSignature.newSecret())
+        let now = clock.now().microseconds
+        try await durableWrite { db in
+            try db.execute(sql: "INSERT INTO webhooks (id, org_id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [webhook.id, orgID, url, webhook.events.joined(separator: ","), webhook.secret, now])
+        }
+        outbox.activeOrgs.withLock { _ = $0.insert(orgID) }
+        return webhook
+    }
+
+    /// An organization's endpoints, without their secrets.
+    func webhooks(orgID: String) async throws -> [Webhook] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, url, events, disabled_reason FROM webhooks WHERE org_id = ? ORDER BY created_at, id",
+                             arguments: [orgID]).map { row in
+                var webhook = Webhook(id: row["id"], url: row["url"], events: (row["events"] as String).split(separator: ",").map(String.init))
+                webhook.disabledReason = row["disabled_reason"]
+                return webhook
+            }
+        }
+    }
+
+    /// Deletes an endpoint and its pending deliveries; false when the organization has no such one.
+    func deleteWebhook(id: String, orgID: String) async throws -> Bool {
+        let deleted = try await durableWrite { db in
+            try db.execute(sql: "DELETE FROM webhooks WHERE id = ? AND org_id = ?", arguments: [id, orgID])
+            return db.changesCount > 0
+        }
+        try await refreshActiveOrgs()
+        return deleted
+    }
+
+    /// Reloads which organizations have an active endpoint.
+    func refreshActiveOrgs() async throws {
+        let orgs = try await pool.read { db in
+            try String.fetchSet(db, sql: "SELECT DISTINCT org_id FROM webhooks WHERE disabled_at IS NULL")
+        }
+        outbox.activeOrgs.withLock { $0 = orgs }
+    }
+
+    // MARK: - The outbox
+
+    /// Queues the events a job change gives, inside the transaction that makes the change:
+    /// `job.completed`/`failed`/`canceled` when it ends, `job.progress` (throttled) while it runs.
+    func enqueueEvents(from previous: Job, to next: Job, orgID: String, in db: Database) throws {
+        guard outbox.activeOrgs.withLock({ $0.contains(orgID) }) else { return }
+        let kind: WebhookEvent.Kind
+        if next.status.isTerminal {
+            guard !previous.status.isTerminal else { return }
+            kind = WebhookEvent.Kind(for: next.status)
+            outbox.lastProgress.withLock { _ = $0.removeValue(forKey: next.id) }
+        } else {
+            guard next.progress != previous.progress || next.status != previous.status else { return }
+            let now = next.updatedAt.microseconds
+            let interval = outbox.progressInterval.withLock { $0 }
+            let due = outbox.lastProgress.withLock { last -> Bool in
+                if let at = last[next.id], now - at < interval { return false }
+                last[next.id] = now
+                return true
+            }
+            guard due else { return }
+            kind = .progress
+        }
+        let endpoints = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT id, events FROM webhooks WHERE org_id = ? AND disabled_at IS NULL
+            """), arguments: [orgID]).filter { ($0["events"] as String).split(separator: ",").contains(Substring(kind.rawValue)) }
+        guard !endpoints.isEmpty else { return }
+        let event = WebhookEvent(type: kind, id: IDGenerator.make("evt_"), createdAt: next.updatedAt, job: next)
+        let body = event.jsonBytes
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO webhook_deliveries (event_id, webhook_id, job_id, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for endpoint in endpoints {
+            try insert.execute(arguments: [event.id, endpoint["id"] as String, next.id, Data(body), next.updatedAt.microseconds,
+                                           next.updatedAt.microseconds])
+        }
+        outbox.queued.withLock { $0 = true }
+    }
+
+    /// Rings the dispatcher when the transaction that just committed queued deliveries.
+    func ringIfQueued() {
+        guard outbox.queued.withLock({ queued in defer { queued = false }; return queued }) else { return }
+        outbox.bell.withLock { $0 }?()
+    }
+
+    /// Deliveries whose time has come, oldest first, except those being attempted.
+    func dueDeliveries(now: Int64, limit: Int, excluding busy: Set<Int64>) async throws -> [DueDelivery] {
+        try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT d.seq, d.event_id, d.webhook_id, d.body, d.attempts, w.url, w.secret
+                FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND w.disabled_at IS NULL
+                ORDER BY d.next_attempt_at, d.seq LIMIT ?
+                """), arguments: [now, limit + busy.count]).compactMap { row in
+                let seq: Int64 = row["seq"]
+                guard !busy.contains(seq) else { return nil }
+                return DueDelivery(seq: seq, eventID: row["event_id"], webhookID: row["webhook_id"], url: row["url"],
+                                   secret: row["secret"], body: [UInt8](row["body"] as Data), attempts: row["attempts"])
+            }.prefix(limit).map { $0 }
+        }
+    }
+
+    /// When the next pending delivery is due (microseconds), if any.
+    func nextDeliveryTime() async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                WHERE d.state = 'pending' AND w.disabled_at IS NULL
+                """)
+        }
+    }
+
+    /// Records an attempt and what follows from it, in one transaction.
+    func recordAttempt(_ delivery: DueDelivery, at: Int64, statusCode: Int?, error: String?, durationMs: Int,
+                       outcome: AttemptOutcome) async throws {
+        let attempt = delivery.attempts + 1
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO webhook_attempts (delivery_seq, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [delivery.seq, attempt, at, statusCode, error, durationMs])
+            switch outcome {
+            case .delivered:
+                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'delivered' WHERE seq = ?",
+                               arguments: [attempt, delivery.seq])
+            case let .retry(next):
+                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE seq = ?",
+                               arguments: [attempt, next, delivery.seq])
+            case .gaveUp:
+                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'failed' WHERE seq = ?",
+                               arguments: [attempt, delivery.seq])
+            case let .disable(reason):
+                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'failed' WHERE seq = ?",
+                               arguments: [attempt, delivery.seq])
+                try db.execute(sql: "UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ?",
+                               arguments: [at, reason, delivery.webhookID])
+                try db.execute(sql: "UPDATE webhook_deliveries SET state = 'dropped' WHERE webhook_id = ? AND state = 'pending'",
+                               arguments: [delivery.webhookID])
+            }
+        }
+        if case .disable = outcome { try await refreshActiveOrgs() }
+    }
+
+    /// Every attempt at the deliveries of one job, in order: for tests and diagnostics.
+    public func deliveryAttempts(jobID: String) async throws -> [DeliveryAttempt] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.event_id, d.webhook_id, a.attempt, a.status_code, a.error, d.state
+                FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_seq = d.seq
+                WHERE d.job_id = ? ORDER BY d.seq, a.attempt
+                """, arguments: [jobID]).map { row in
+                DeliveryAttempt(eventID: row["event_id"], webhookID: row["webhook_id"], attempt: row["attempt"],
+                                statusCode: row["status_code"], error: row["error"], state: row["state"])
+            }
+        }
+    }
+}
