@@ -88,6 +88,10 @@ let package = Package(
             dependencies: [
                 "ShellKit", "BatchKit", "TranscodelyClient", "TranscodelyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -113,6 +117,7 @@ let package = Package(
             dependencies: [
                 "TranscodelyAPI", "TranscodelyEngine", "TranscodelyServer", "TranscodelyShell", "ShellKit", "TranscodelyClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

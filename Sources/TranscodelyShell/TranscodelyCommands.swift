@@ -7,7 +7,7 @@ public enum TranscodelyCommands {
         SubmitCommand.self, BatchCommand.self, StatusCommand.self, ShowCommand.self, JobsCommand.self,
         RetryFailedCommand.self, WatchCommand.self, CancelCommand.self, LsCommand.self, OriginsCommand.self,
         FilesCommand.self, PresetCommand.self, SaveCommand.self, SamplesCommand.self, SessionCommand.self,
-        PauseCommand.self, ResumeCommand.self, RateCommand.self,
+        PauseCommand.self, ResumeCommand.self, RateCommand.self, ListenCommand.self,
     ]
 
     /// A shell with every transcoding command over `context`.
@@ -26,5 +26,12 @@ public enum TranscodelyCommands {
             }
         }
         return shell
+    }
+
+    /// Ends what the shell started outside itself: the webhook receiver and its registration.
+    /// Call before the process leaves.
+    public static func close(_ shell: Shell) async {
+        guard let context = try? shell.transcodely else { return }
+        await context.stopListening()
     }
 }

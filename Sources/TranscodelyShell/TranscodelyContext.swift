@@ -37,10 +37,16 @@ public final class TranscodelyContext: Sendable {
         return (only.key, only.value)
     }
 
-    public init(jobs: any JobServiceClient, origins: any OriginServiceClient, session: ShellSession,
-                inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
+    /// Where `listen` registers its receiver; nil when the connection has no WebhookService.
+    public let webhooks: (any WebhookServiceClient)?
+    /// The receiver `listen` (or `watch --webhook`) started, if any.
+    private let listenerState = Mutex<WebhookListener?>(nil)
+
+    public init(jobs: any JobServiceClient, origins: any OriginServiceClient, webhooks: (any WebhookServiceClient)? = nil,
+                session: ShellSession, inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
         self.jobs = jobs
         self.origins = origins
+        self.webhooks = webhooks
         self.session = session
         self.inputOrigin = inputOrigin
         self.outputOrigin = outputOrigin
@@ -49,8 +55,29 @@ public final class TranscodelyContext: Sendable {
     /// A context over one transport.
     public convenience init(transport: ConnectTransport, session: ShellSession,
                             inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
-        self.init(jobs: HTTPJobServiceClient(transport), origins: HTTPOriginServiceClient(transport), session: session,
+        self.init(jobs: HTTPJobServiceClient(transport), origins: HTTPOriginServiceClient(transport),
+                  webhooks: HTTPWebhookServiceClient(transport), session: session,
                   inputOrigin: inputOrigin, outputOrigin: outputOrigin)
+    }
+
+    /// The running receiver, if any.
+    public var listener: WebhookListener? { listenerState.withLock { $0 } }
+
+    /// Starts a receiver on `host:port` and registers it, replacing (and unregistering) one that
+    /// ran elsewhere; an existing one on the same port is kept.
+    func listen(host: String, port: Int, publicURL: String?) async throws -> WebhookListener {
+        if let current = listener, port != 0, current.port == port { return current }
+        guard let webhooks else { throw ShellError("listen: this connection has no WebhookService") }
+        await stopListening()
+        let started = try await WebhookListener.start(host: host, port: port, publicURL: publicURL, session: session, webhooks: webhooks)
+        listenerState.withLock { $0 = started }
+        return started
+    }
+
+    /// Stops the receiver and deletes its registration: `listen --stop`, and when the shell ends.
+    public func stopListening() async {
+        guard let current = listenerState.withLock({ state in defer { state = nil }; return state }) else { return }
+        await current.stop()
     }
 
     public func preset(_ name: String) -> [OutputSpec]? { presets.withLock { $0[name] } }

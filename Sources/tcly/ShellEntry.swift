@@ -120,6 +120,7 @@ struct ShellEntry: AsyncParsableCommand {
                 : PlainLineReader()
             status = await Repl(shell: shell, reader: reader, interactive: interactive).run()
         }
+        await TranscodelyCommands.close(shell)
         try? await server?.shutdown()
         throw ExitCode(processStatus(status))
     }
@@ -167,6 +168,7 @@ struct RunScript: AsyncParsableCommand {
         let (shell, server) = try await ShellEntry.start(connection, resume: false)
         if json { await shell.set("json", "on") }
         let status = await shell.run(text, file: file, keepGoing: keepGoing ? true : nil)
+        await TranscodelyCommands.close(shell)
         try? await server?.shutdown()
         throw ExitCode(processStatus(status))
     }

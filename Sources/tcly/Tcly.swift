@@ -12,9 +12,10 @@ struct Tcly: AsyncParsableCommand {
             With no API key configured they use the local engine in this process.
             tcly serve runs the local engine: the Transcodely API on this machine, durable in SQLite.
             tcly admin manages its organizations, apps and API keys.
+            tcly webhook verify checks a webhook delivery's signature, for debugging a receiver.
             """,
         version: TclyVersion.current,
-        subcommands: [ShellEntry.self, RunScript.self, Serve.self, Admin.self],
+        subcommands: [ShellEntry.self, RunScript.self, Serve.self, Admin.self, WebhookCommand.self],
         defaultSubcommand: ShellEntry.self
     )
 }

@@ -10,7 +10,8 @@ public struct WebhookPolicy: Sendable {
     /// The Standard Webhooks schedule: the first attempt at once, then these delays; after the
     /// last, the delivery is given up.
     public var schedule: [Double] = [5, 300, 1800, 7200, 18000, 36000, 36000]
-    /// Multiplies every delay, Retry-After included: 1 in use, 0.001 in tests.
+    /// Multiplies the schedule's delays: 1 in use, 0.001 in tests. An endpoint's Retry-After is
+    /// honoured as given.
     public var retryScale: Double = 1
     /// How long one attempt may take before it counts as failed.
     public var timeout: Duration = .seconds(10)
@@ -22,7 +23,7 @@ public struct WebhookPolicy: Sendable {
     /// The delay before attempt number `attempts + 1` (seconds, scaled), or nil when out of attempts.
     func delay(after attempts: Int, retryAfter: Double?) -> Double? {
         guard attempts >= 1, attempts <= schedule.count else { return nil }
-        return max(schedule[attempts - 1], retryAfter ?? 0) * retryScale
+        return max(schedule[attempts - 1] * retryScale, retryAfter ?? 0)
     }
 
     /// Checks an endpoint URL: http or https, a host, and every address it names allowed.

@@ -5,16 +5,25 @@ import ShellKit
 import TranscodelyAPI
 import TranscodelyClient
 
-/// `watch [JOB|--batch B|--all]`: follows jobs until every one has ended, one List request per
-/// tick; prints a timestamped line per change. Fails (in scripts) when any watched job failed.
+/// `watch [JOB|--batch B|--all] [--webhook [HOST:]PORT]`: follows jobs until every one has ended.
+///
+/// Polling costs one List(updated_since) request per tick, never one Get per job. With
+/// `--webhook`, pushed events drive it, and one List(updated_since) fills the gaps at the start
+/// and after every silence longer than the interval, so a listener that was down misses nothing.
+/// On a terminal it draws a live view (counts, an overall bar with ETA, a bar per job); otherwise
+/// a timestamped line per change, or with `--json` one JSON line per change. Fails (in scripts)
+/// when any watched job failed.
 struct WatchCommand: ShellCommand {
     static let about = CommandAbout(name: "watch", group: "Jobs", summary: "follow jobs until they end",
-                                    example: "watch --batch nightly --interval 2")
+                                    example: "watch --batch nightly --webhook 8089")
     @Argument var job: String?
     @Option var batch: String?
     @Flag(help: "Every unfinished job of the session (the default).") var all = false
-    @Option(help: "Seconds between polls.") var interval: Double = 1
+    @Option(help: "Seconds between polls (with --webhook: the silence after which it polls).") var interval: Double = 1
+    @Option(help: ArgumentHelp("Receive pushed events on [HOST:]PORT (starts `listen` there, or uses it).", valueName: "[HOST:]PORT"))
+    var webhook: String?
     @Flag(help: "One JSON line per change.") var json = false
+    @Flag(help: "Timestamped lines even on a terminal.") var plain = false
     @Flag(help: "Succeed even when watched jobs failed (the summary still counts them).") var noFail = false
 
     func validate() throws {
@@ -32,23 +41,69 @@ struct WatchCommand: ShellCommand {
             jobs = await context.session.current(batch: batch).map(\.job).filter { batch != nil || !$0.status.isTerminal }
         }
         guard !jobs.isEmpty else { shell.output.line("nothing to watch: every session job has ended"); return }
+
+        var inbox: JobInbox?
+        var subscription: (listener: WebhookListener, id: UInt64)?
+        if let webhook {
+            let (host, port) = try ListenAddress.parse(webhook, command: "watch --webhook")
+            let listener: WebhookListener
+            do { listener = try await context.listen(host: host, port: port, publicURL: nil) } catch let error as ClientError {
+                throw error.shellError("watch --webhook")
+            }
+            let (id, stream) = listener.subscribe()
+            let box = JobInbox()
+            await box.start(stream)
+            inbox = box
+            subscription = (listener, id)
+        }
+        defer {
+            if let subscription { subscription.listener.unsubscribe(subscription.id) }
+            if let inbox { Task { await inbox.stop() } }
+        }
+
         let monitor = JobMonitor()
         await monitor.track(jobs.map { var copy = $0; copy.updatedAt = Timestamp(microseconds: 0); return copy })
-        let inputs = Dictionary(jobs.map { ($0.id, $0.inputPath) }, uniquingKeysWith: { a, _ in a })
+        let order = jobs.map(\.id)
+        let start = ContinuousClock.now
+        var rows = Dictionary(jobs.map { ($0.id, WatchView.Row(id: $0.id, input: $0.inputPath, status: $0.status, progress: $0.progress,
+                                                                 error: nil, changed: start)) }, uniquingKeysWith: { a, _ in a })
+        let live = shell.output.isTerminal && !json && !plain
+        var screen = WatchScreen()
+        let tick = Duration.milliseconds(Int(interval * 1000))
+        var poll = true
         while true {
-            let changed: [Job]
-            do { changed = try await monitor.poll(context.jobs) } catch { throw error.shellError("watch") }
-            for job in changed where inputs[job.id] != nil {
+            var changed: [Job] = []
+            if poll {
+                do { changed = try await monitor.poll(context.jobs) } catch { throw error.shellError("watch") }
+            }
+            if let inbox {
+                for job in await inbox.take(waiting: poll ? .zero : tick) where await monitor.apply(job) { changed.append(job) }
+            }
+            for job in changed where rows[job.id] != nil {
                 try await context.session.update(job)
+                rows[job.id]?.status = job.status
+                rows[job.id]?.progress = job.progress
+                rows[job.id]?.error = job.error.map { "\($0.code): \($0.message)" }
+                rows[job.id]?.changed = .now
                 if json {
                     shell.output.line(JSONWriterText.of(job))
-                } else {
+                } else if !live {
                     let detail = job.error.map { "  \($0.code): \($0.message)" } ?? ""
                     shell.output.line("\(Self.clock())  \(job.id)  \(job.inputPath)  \(job.status.rawValue)  \(String(format: "%.0f%%", job.progress))\(detail)")
                 }
             }
+            if live, !changed.isEmpty || poll {
+                let view = WatchView(rows: order.compactMap { rows[$0] }, started: start, now: .now, colors: shell.output.colors)
+                shell.output.write(screen.frame(view))
+            }
             if await monitor.open == 0 { break }
-            try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+            if inbox == nil {
+                try await Task.sleep(for: tick)
+            } else {
+                try Task.checkCancellation()
+            }
+            // Webhooks: poll only after a silence (the inbox waited a whole tick for nothing).
+            poll = inbox == nil || changed.isEmpty
         }
         let counts = await monitor.counts
         let failed = counts[.failed, default: 0]

@@ -1,0 +1,50 @@
+import TranscodelyAPI
+
+/// Jobs pushed by a webhook listener, collected for one `watch`: the watch takes what arrived,
+/// or waits for the next arrival no longer than a timeout (after which it polls to fill gaps).
+actor JobInbox {
+    private var pending: [Job] = []
+    private var waiter: CheckedContinuation<Void, Never>?
+    private var forwarding: Task<Void, Never>?
+
+    /// Collects from `stream` until `stop()`.
+    func start(_ stream: AsyncStream<Job>) {
+        forwarding = Task { [weak self] in
+            for await job in stream { await self?.put(job) }
+        }
+    }
+
+    func stop() {
+        forwarding?.cancel()
+        wakeWaiter()
+    }
+
+    private func put(_ job: Job) {
+        pending.append(job)
+        wakeWaiter()
+    }
+
+    private func wakeWaiter() {
+        waiter?.resume()
+        waiter = nil
+    }
+
+    /// What arrived since the last call; when nothing has, waits up to `timeout` for something.
+    /// Empty means the time passed in silence.
+    func take(waiting timeout: Duration) async -> [Job] {
+        if pending.isEmpty {
+            let timer = Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                await self?.wakeWaiter()
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { waiter = $0 }
+            } onCancel: {
+                Task { await self.wakeWaiter() }
+            }
+            timer.cancel()
+        }
+        defer { pending.removeAll(keepingCapacity: true) }
+        return pending
+    }
+}
