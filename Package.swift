@@ -138,15 +138,18 @@ let package = Package(
             name: "TranscodelyTestSupport",
             dependencies: [
                 "TranscodelyAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "TranscodelyAPITests", dependencies: ["TranscodelyAPI"], swiftSettings: strict),
+        .testTarget(name: "TranscodelyAPITests", dependencies: ["TranscodelyAPI", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(
             name: "TranscodelyEngineTests",
             dependencies: ["TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport"],
@@ -156,6 +159,7 @@ let package = Package(
             name: "TranscodelyServerTests",
             dependencies: [
                 "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -167,6 +171,11 @@ let package = Package(
             dependencies: [
                 "TranscodelyShell", "ShellKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer",
                 "TranscodelyEngine", "TranscodelyTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

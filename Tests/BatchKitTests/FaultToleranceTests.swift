@@ -87,9 +87,16 @@ import TranscodelyTestSupport
         try f.data.write("origins/input/uploads/a.mp4", "x")
         let files = try await origins.listFiles(ListFilesRequest(originID: "ori_local_input", prefix: "uploads/"))
         #expect(files.files.map(\.path) == ["uploads/a.mp4"])
-        // The local engine has no WebhookService yet: the client reports it as the server says.
-        let missing = await #expect(throws: ClientError.self) { try await HTTPWebhookServiceClient(f.transport).list() }
-        #expect(missing?.code == .unimplemented && missing?.origin == .server(httpStatus: 501))
+        // WebhookService through the same transport: create, list (no secret), delete, and the
+        // server's refusals as ClientErrors.
+        let webhooks = HTTPWebhookServiceClient(f.transport)
+        let hook = try await webhooks.create(url: "http://127.0.0.1:9/hook", events: ["job.failed"])
+        #expect(hook.secret?.hasPrefix("whsec_") == true)
+        let listed = try await webhooks.list()
+        #expect(listed.map(\.id) == [hook.id] && listed.allSatisfy { $0.secret == nil })
+        try await webhooks.delete(id: hook.id)
+        let missing = await #expect(throws: ClientError.self) { try await webhooks.delete(id: hook.id) }
+        #expect(missing?.code == .notFound && missing?.origin == .server(httpStatus: 404))
     }
 
     @Test func backoffIsFullJitterUnderACapAndHonoursRetryAfter() {

@@ -67,4 +67,39 @@ import TranscodelyTestSupport
         #expect(history.contains("--key\\040tty-1"))
         #expect(!history.contains("tk_abcdefghijklmnopqrst") && history.contains("***"))
     }
+
+    @Test func watchDrawsALiveViewThatEndsWithEveryJobCompleted() async throws {
+        let home = try TemporaryDirectory("tty")
+        let name = session + "-watch"
+        defer {
+            _ = try? ChildProgram("tmux", ["kill-session", "-t", name])
+            home.remove()
+        }
+        for index in 0..<6 { try home.write("data/tcly/engine/origins/input/w/ep-\(index).mp4", "x") }
+        let command = "env XDG_DATA_HOME=\(home.path)/data XDG_STATE_HOME=\(home.path)/state \(TclyProcess.binary().path) --encoder simulate"
+        _ = try await tmux(["new-session", "-d", "-s", name, "-x", "120", "-y", "30", command])
+        func show(_ text: String) async throws -> String {
+            let deadline = ContinuousClock.now + .seconds(20)
+            var last = ""
+            while ContinuousClock.now < deadline {
+                last = try await tmux(["capture-pane", "-t", name, "-p"])
+                if last.contains(text) { return last }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw TclyProcessError("the terminal never showed \"\(text)\"; it shows:\n\(last)")
+        }
+        _ = try await show("tcly>")
+        _ = try await tmux(["send-keys", "-t", name, "-l", "--", "batch 'w/*.mp4' --name w; watch --webhook 0 --interval 0.3"])
+        _ = try await tmux(["send-keys", "-t", name, "Enter"])
+        // Mid-way the view is live: a header with counts and bars.
+        let during = try await show("watching 6 jobs:")
+        #expect(during.contains("█") || during.contains("░"))
+        let final = try await show("all 6 ended: 6 completed, 0 failed, 0 canceled")
+        #expect(final.contains("watching 6 jobs: 6 completed"))
+        #expect(final.contains("100%  6/6 ended"))
+        // Redrawn in place: the header is on the screen once.
+        #expect(final.components(separatedBy: "watching 6 jobs").count == 2)
+        for index in 0..<6 { #expect(final.contains("w/ep-\(index).mp4")) }
+        #expect(final.split(separator: "\n").filter { $0.contains("100%  completed") }.count == 6)
+    }
 }

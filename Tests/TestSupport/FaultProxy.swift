@@ -31,6 +31,9 @@ public final class FaultProxy: @unchecked Sendable {
     private let target: Int
     private let faults: Faults
     private let counters = Mutex((requests: 0, connections: 0, dropped: 0, reset: 0))
+    /// While set, every connection is reset as it opens and open ones are cut: the far side is "down".
+    private let isDown = Atomic<Bool>(false)
+    private let open = Mutex<[ObjectIdentifier: Connection]>([:])
 
     /// Listens on a free loopback port and forwards to `127.0.0.1:target`.
     public init(to target: Int, faults: Faults) throws {
@@ -57,12 +60,18 @@ public final class FaultProxy: @unchecked Sendable {
 
     public func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
 
+    /// Takes the far side down (connections refused by reset, open ones cut) or brings it back.
+    public func setDown(_ down: Bool) {
+        isDown.store(down, ordering: .sequentiallyConsistent)
+        if down { for pair in open.withLock({ Array($0.values) }) { pair.closeBoth() } }
+    }
+
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
             let number = counters.withLock { $0.connections += 1; return $0.connections }
-            if let every = faults.resetConnectionEvery, number % every == 0 {
+            if isDown.load(ordering: .sequentiallyConsistent) || faults.resetConnectionEvery.map({ number % $0 == 0 }) ?? false {
                 var linger = linger(l_onoff: 1, l_linger: 0)
                 setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
                 close(client)
@@ -75,6 +84,7 @@ public final class FaultProxy: @unchecked Sendable {
                 connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
             guard connected == 0 else { close(client); close(server); continue }
             let pair = Connection(client: client, server: server)
+            open.withLock { $0[ObjectIdentifier(pair)] = pair }
             Thread { [self] in pumpRequests(pair) }.start()
             Thread { [self] in pumpAnswers(pair) }.start()
         }
@@ -116,6 +126,7 @@ public final class FaultProxy: @unchecked Sendable {
             }
         }
         pair.closeBoth()
+        open.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(pair)) }
     }
 
     private func pumpAnswers(_ pair: Connection) {
@@ -130,6 +141,7 @@ public final class FaultProxy: @unchecked Sendable {
             guard write(pair.client, buffer, count) == count else { break }
         }
         pair.closeBoth()
+        open.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(pair)) }
     }
 
     private static func loopback(port: Int) -> sockaddr_in {

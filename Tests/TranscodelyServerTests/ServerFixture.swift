@@ -19,6 +19,7 @@ struct ServerFixture {
         configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = workers
         configuration.clock = clock
+        configuration.webhooks.retryScale = 0.001
         let engine = try Engine(configuration)
         _ = try await engine.store.createApp(orgID: "org_a", name: "a", tier: tier, key: "tk_test_app_a_000001")
         _ = try await engine.store.createApp(orgID: "org_a", name: "a2", tier: tier, key: "tk_test_app_a2_00001")

@@ -22,6 +22,7 @@ struct ShellFixture {
         var configuration = Engine.Configuration(dataDirectory: data.url)
         configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = 8
+        configuration.webhooks.retryScale = 0.01
         let engine = try Engine(configuration)
         _ = try await engine.store.createApp(orgID: "org_shell", name: "shell", tier: .standard, key: "tk_shell_tests_0001")
         server = try await RunningServer.start(TranscodelyHTTPServer(engine: engine, host: "127.0.0.1", port: 0))

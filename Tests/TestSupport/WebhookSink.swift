@@ -1,0 +1,88 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A webhook receiver for tests: a real HTTP server on a loopback port that records every
+/// delivery (headers, body, when) and answers as the test scripts it (500 once, 410, Retry-After).
+public final class WebhookSink: Sendable {
+    /// One delivery as received.
+    public struct Delivery: Sendable {
+        public var id: String
+        public var timestamp: String
+        public var signature: String
+        public var body: [UInt8]
+        public var at: ContinuousClock.Instant
+        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]) ?? [:] }
+        /// `data.job.id` and `type` of the event.
+        public var jobID: String { ((json["data"] as? [String: Any])?["job"] as? [String: Any])?["id"] as? String ?? "" }
+        public var type: String { json["type"] as? String ?? "" }
+    }
+
+    /// The answer to the Nth delivery (from 0): a status and extra headers.
+    public typealias Script = @Sendable (Int) -> (Int, [String: String])
+
+    public let port: Int
+    public var url: String { "http://127.0.0.1:\(port)/hook" }
+    /// The deliveries, in a class the route handler can hold.
+    private final class Received: Sendable {
+        let list = Mutex<[Delivery]>([])
+    }
+
+    private let received = Received()
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    public init(port: Int = 0, script: @escaping Script = { _ in (204, [:]) }) async throws {
+        let received = self.received
+        let router = Router()
+        router.post("/hook") { request, _ -> Response in
+            let body = Array(try await request.body.collect(upTo: 8 << 20).readableBytesView)
+            func header(_ name: String) -> String { request.headers[HTTPField.Name(name)!] ?? "" }
+            let index = received.list.withLock { list in
+                list.append(Delivery(id: header("webhook-id"), timestamp: header("webhook-timestamp"),
+                                     signature: header("webhook-signature"), body: body, at: .now))
+                return list.count - 1
+            }
+            let (status, extra) = script(index)
+            var fields = HTTPFields()
+            for (name, value) in extra { fields[HTTPField.Name(name)!] = value }
+            return Response(status: .init(code: status), headers: fields)
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let quiet = Logger(label: "sink", factory: { _ in SwiftLogNoOpLogHandler() })
+        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                                      onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: application)], gracefulShutdownSignals: [], logger: quiet))
+        self.group = group
+        task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next() else { throw SampleError("webhook sink: could not listen on port \(port)") }
+        self.port = bound
+    }
+
+    public var deliveries: [Delivery] { received.list.withLock { $0 } }
+
+    /// Waits until `condition` holds of the deliveries (or `seconds` pass); returns them.
+    @discardableResult
+    public func wait(seconds: Double = 30, until condition: ([Delivery]) -> Bool) async throws -> [Delivery] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            let now = deliveries
+            if condition(now) { return now }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw SampleError("the webhook sink never saw what was awaited; it has \(deliveries.count) deliveries: \(deliveries.map { "\($0.type) \($0.jobID)" })")
+    }
+
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}

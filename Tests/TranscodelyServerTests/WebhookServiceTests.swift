@@ -1,0 +1,123 @@
+import Crypto
+import Foundation
+import Testing
+import TranscodelyAPI
+import TranscodelyEngine
+import TranscodelyServer
+import TranscodelyTestSupport
+
+/// WebhookService over HTTP and the engine's deliveries to a real receiver: signed per Standard
+/// Webhooks, retried with the same webhook-id, Retry-After honoured, disabled on 410, scoped to
+/// the organization. (Retries run on the schedule compressed 1000×: ServerFixture.)
+@Suite(.timeLimit(.minutes(5))) struct WebhookServiceTests {
+    func register(_ f: ServerFixture, _ url: String, events: [String] = [], caller: APICaller? = nil) async throws -> Webhook {
+        let list = events.map { "\"\($0)\"" }.joined(separator: ",")
+        let reply = try await (caller ?? f.a).call("WebhookService/Create", #"{"url":"\#(url)","events":[\#(list)]}"#)
+        #expect(reply.status == 200, "\(reply.text)")
+        return try reply.decode(WebhookResponse.self).webhook
+    }
+
+    func create(_ f: ServerFixture, key: String) async throws -> Job {
+        try await f.a.create(key: key).decode(JobResponse.self).job
+    }
+
+    @Test func endpointsAreCreatedListedDeletedAndTheSecretIsShownOnce() async throws {
+        try await ServerFixture.with { f in
+            let hook = try await register(f, "http://127.0.0.1:9/hook")
+            #expect(hook.id.hasPrefix("wh_") && hook.secret?.hasPrefix("whsec_") == true)
+            #expect(hook.events == ["job.completed", "job.failed", "job.canceled"])
+            let listed = try await f.a.call("WebhookService/List", "{}").decode(ListWebhooksResponse.self).webhooks
+            #expect(listed.map(\.id) == [hook.id] && listed[0].secret == nil)
+            #expect(!(try await f.a.call("WebhookService/List", "{}").text.contains("whsec_")))
+            // Another organization neither sees nor deletes it.
+            #expect(try await f.b.call("WebhookService/List", "{}").decode(ListWebhooksResponse.self).webhooks.isEmpty)
+            #expect(try await f.b.call("WebhookService/Delete", #"{"id":"\#(hook.id)"}"#).code == "not_found")
+            #expect(try await f.a.call("WebhookService/Delete", #"{"id":"\#(hook.id)"}"#).status == 200)
+            #expect(try await f.a.call("WebhookService/List", "{}").decode(ListWebhooksResponse.self).webhooks.isEmpty)
+        }
+    }
+
+    @Test func badEndpointsAreRefusedNamingWhatToChange() async throws {
+        try await ServerFixture.with { f in
+            func refusal(_ body: String) async throws -> (String?, String) {
+                let reply = try await f.a.call("WebhookService/Create", body)
+                return (reply.code, reply.message)
+            }
+            #expect(try await refusal(#"{"url":"ftp://127.0.0.1/x"}"#) == ("invalid_argument", #"url: "ftp://127.0.0.1/x" is not an http:// or https:// URL"#))
+            #expect(try await refusal(#"{"url":"http://127.0.0.1/x","events":["job.done"]}"#)
+                    == ("invalid_argument", #"events: "job.done" is not one of job.completed, job.failed, job.canceled, job.progress"#))
+            let (code, message) = try await refusal(#"{"url":"http://10.1.2.3/x"}"#)
+            #expect(code == "failed_precondition" && message.contains("--webhook-allow 10.1.2.3/32"))
+            #expect(try await refusal(#"{"url":"http://127.0.0.1/x","secret":"mine"}"#).1 == "secret: unknown field; expected one of events, url")
+            #expect(try await refusal(#"{}"#).0 == "invalid_argument")
+        }
+    }
+
+    @Test func deliveriesAreSignedAndCarryTheJob() async throws {
+        try await ServerFixture.with { f in
+            let sink = try await WebhookSink()
+            defer { Task { await sink.stop() } }
+            let hook = try await register(f, sink.url, events: ["job.completed", "job.progress"])
+            let job = try await create(f, key: "signed")
+            let done = try await f.finished(job.id)
+            let received = try await sink.wait { $0.contains { $0.type == "job.completed" } }
+            let key = try WebhookSignature.key(try #require(hook.secret))
+            for delivery in received {
+                #expect(delivery.id.hasPrefix("evt_"))
+                try WebhookSignature.verify(key: key, id: delivery.id, timestamp: delivery.timestamp, signature: delivery.signature,
+                                            body: delivery.body, now: Int64(Date().timeIntervalSince1970))
+                #expect(delivery.json["id"] as? String == delivery.id)
+            }
+            let completed = try #require(received.first { $0.type == "job.completed" })
+            let event = try JSONDecoder().decode(WebhookEvent.self, from: Data(completed.body))
+            #expect(event.data.job.id == job.id && event.data.job.status == .completed && event.data.job.updatedAt == done.updatedAt)
+            #expect(received.contains { $0.type == "job.progress" })
+            // Another organization's jobs are never delivered here.
+            let other = try await f.b.create(key: "other-org").decode(JobResponse.self).job
+            _ = try await f.finished(other.id, f.b)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(!sink.deliveries.contains { $0.jobID == other.id })
+        }
+    }
+
+    @Test func aFailedAttemptIsRetriedWithTheSameWebhookIDAndRetryAfterIsHonoured() async throws {
+        try await ServerFixture.with { f in
+            // 500 once, then 429 with Retry-After: 1, then 204.
+            let sink = try await WebhookSink { index in
+                switch index {
+                case 0: (500, [:])
+                case 1: (429, ["Retry-After": "1"])
+                default: (204, [:])
+                }
+            }
+            defer { Task { await sink.stop() } }
+            _ = try await register(f, sink.url, events: ["job.completed"])
+            let job = try await create(f, key: "retried")
+            let received = try await sink.wait { $0.count >= 3 }
+            #expect(received.count == 3 && Set(received.map(\.id)).count == 1 && received.allSatisfy { $0.jobID == job.id })
+            // Retry-After (1 s) is waited out even though the schedule is compressed to 300 ms.
+            #expect(received[2].at - received[1].at >= .milliseconds(950))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(sink.deliveries.count == 3)
+            let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
+            #expect(attempts.map(\.statusCode) == [500, 429, 204] && attempts.last?.state == "delivered")
+        }
+    }
+
+    @Test func anEndpointAnswering410IsDisabled() async throws {
+        try await ServerFixture.with { f in
+            let sink = try await WebhookSink { _ in (410, [:]) }
+            defer { Task { await sink.stop() } }
+            let hook = try await register(f, sink.url, events: ["job.completed"])
+            let first = try await create(f, key: "gone-1")
+            try await sink.wait { $0.count == 1 }
+            _ = try await f.finished(first.id)
+            let listed = try await f.a.call("WebhookService/List", "{}").decode(ListWebhooksResponse.self).webhooks
+            #expect(listed.first { $0.id == hook.id }?.disabledReason?.contains("410") == true)
+            let second = try await create(f, key: "gone-2")
+            _ = try await f.finished(second.id)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(sink.deliveries.count == 1)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import GRDB
+import NIOCore
+import NIOHTTP1
+import Testing
+import TranscodelyAPI
+import TranscodelyClient
+import TranscodelyServer
+import TranscodelyShell
+import TranscodelyTestSupport
+@testable import TranscodelyEngine
+
+/// `listen` and `watch --webhook` against a real engine: deliveries verified, duplicates dropped,
+/// gaps filled by List(updated_since) when the listener was unreachable.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct WebhookShellTests {
+    /// The secret the engine keeps for an endpoint (the listener never shows it).
+    func secret(_ f: ShellFixture, _ webhookID: String) async throws -> SymmetricKey {
+        let text = try await f.server.engine.store.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT secret FROM webhooks WHERE id = ?", arguments: [webhookID])
+        }
+        return try WebhookSignature.key(try #require(text))
+    }
+
+    /// POSTs a delivery to the listener: its status and body.
+    func deliver(_ url: String, id: String, timestamp: Int64, body: [UInt8], key: SymmetricKey) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "webhook-id", value: id)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: WebhookSignature.sign(key: key, id: id, timestamp: timestamp, body: body))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let text = try await response.body.collect(upTo: 1 << 16)
+        return (Int(response.status.code), String(buffer: text))
+    }
+
+    @Test func theListenerVerifiesDropsReplaysAndAppliesEventsToTheSession() async throws {
+        let f = try await ShellFixture(spec: "probe=0,encode=30")
+        defer { Task { await f.stop() } }
+        try f.inputs(["w.mp4"])
+        #expect(await f.run("submit w.mp4 --key listen-1").0 == 0)
+        let (status, out, _) = await f.run("listen 0")
+        #expect(status == 0 && out.hasPrefix("listen: receiving at http://127.0.0.1:"))
+        let listener = try #require(f.context.listener)
+        let key = try await secret(f, listener.webhookID)
+        var job = try #require(await f.context.session.jobs().first).job
+        job.status = .canceled
+        job.updatedAt = Timestamp(microseconds: job.updatedAt.microseconds + 1)
+        let body = WebhookEvent(type: .canceled, id: "evt_test_1", createdAt: job.updatedAt, job: job).jsonBytes
+        let now = Int64(Date().timeIntervalSince1970)
+        #expect(try await deliver(listener.url, id: "evt_test_1", timestamp: now, body: body, key: key).0 == 204)
+        #expect(await f.context.session.jobs().first?.job.status == .canceled)
+        // The same id again is taken (204) but not applied twice.
+        #expect(try await deliver(listener.url, id: "evt_test_1", timestamp: now, body: body, key: key).0 == 204)
+        // Tampered, another secret, an old or a far future timestamp: refused with the reason.
+        var tampered = body
+        tampered[tampered.count - 2] ^= 1
+        var request = HTTPClientRequest(url: listener.url)
+        request.method = .POST
+        request.headers.add(name: "webhook-id", value: "evt_test_2")
+        request.headers.add(name: "webhook-timestamp", value: String(now))
+        request.headers.add(name: "webhook-signature", value: WebhookSignature.sign(key: key, id: "evt_test_2", timestamp: now, body: body))
+        request.body = .bytes(ByteBuffer(bytes: tampered))
+        let refused = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(refused.status.code == 401)
+        let other = try WebhookSignature.key(WebhookSignature.newSecret())
+        let wrong = try await deliver(listener.url, id: "evt_test_3", timestamp: now, body: body, key: other)
+        #expect(wrong.0 == 401 && wrong.1.contains("no v1 signature"))
+        let old = try await deliver(listener.url, id: "evt_test_4", timestamp: now - 600, body: body, key: key)
+        #expect(old.0 == 401 && old.1.contains("in the past"))
+        let future = try await deliver(listener.url, id: "evt_test_5", timestamp: now + 600, body: body, key: key)
+        #expect(future.0 == 401 && future.1.contains("in the future"))
+        let counts = listener.counts
+        // (The engine's own deliveries for the job, a progress event, are accepted too.)
+        #expect(counts.accepted >= 1 && counts.duplicates == 1 && counts.rejected == 4)
+        let (_, summary, _) = await f.run("listen")
+        #expect(summary.contains("1 duplicate(s) dropped, 4 rejected; last rejected: webhook-timestamp is"))
+        #expect(summary.contains("s in the future; more than 5 minutes away is refused"))
+        // Stopping deletes the registration; nothing secret was journaled.
+        #expect(await f.run("listen --stop").1 == "listen: stopped; the webhook is deleted\n")
+        #expect(try await f.context.webhooks?.list().isEmpty == true)
+        let journal = try String(contentsOf: f.journal, encoding: .utf8)
+        #expect(!journal.contains("whsec_"))
+    }
+
+    @Test func watchWithWebhooksReportsEveryFinalStateOnceThoughTheListenerWasDown() async throws {
+        let f = try await ShellFixture(spec: "probe=0,encode=0.3")
+        defer { Task { await f.stop() } }
+        let names = (0..<40).map { "down/\($0).mp4" }
+        try f.inputs(names)
+        // The API reaches the listener through a proxy that can play dead.
+        let port = freePort()
+        let proxy = try FaultProxy(to: port, faults: .init())
+        defer { proxy.stop() }
+        #expect(await f.run("listen \(port) --url http://127.0.0.1:\(proxy.port)/webhooks").0 == 0)
+        proxy.setDown(true)
+        #expect(await f.run("batch 'down/*.mp4' --name down").0 == 0)
+        let comeBack = Task {
+            try await Task.sleep(for: .milliseconds(1500))
+            proxy.setDown(false)
+        }
+        let (status, out, errors) = await f.run("watch --webhook \(port) --json --interval 0.5")
+        _ = try await comeBack.value
+        #expect(status == 0, "\(errors)")
+        let changes = try out.split(separator: "\n").map { try JSONDecoder().decode(Job.self, from: Data($0.utf8)) }
+        let finals = Dictionary(grouping: changes.filter(\.status.isTerminal), by: \.id)
+        #expect(finals.count == 40 && finals.values.allSatisfy { $0.count == 1 })
+        #expect(finals.values.allSatisfy { $0[0].status == .completed })
+        // Some came pushed once the listener was back (it was down for part of the batch only).
+        #expect(f.context.listener?.counts.accepted ?? 0 > 0)
+    }
+}
