@@ -160,6 +160,57 @@ import TranscodelyTestSupport
         #expect(abs(try await MediaSamples.probe(playlist).duration - 12) < 0.5)
     }
 
+    @Test func anEventQueuedBeforeKill9IsDeliveredAfterRestart() async throws {
+        let data = try TemporaryDirectory("e2e")
+        defer { data.remove() }
+        try data.write("origins/input/a.mp4", "media")
+        // The receiver is down while the job ends: the event waits in the outbox.
+        let port = freePort()
+        var (tcly, api) = try await serve(data, extra: ["--webhook-retry-scale", "0.001"])
+        let hook = try await api.call("WebhookService/Create", #"{"url":"http://127.0.0.1:\#(port)/hook","events":["job.completed"]}"#)
+            .decode(WebhookResponse.self).webhook
+        let job = try await api.create(key: "outbox").decode(JobResponse.self).job
+        var status = JobStatus.pending
+        for _ in 0..<200 where !status.isTerminal {
+            try await Task.sleep(for: .milliseconds(50))
+            status = try await api.call("JobService/Get", #"{"id":"\#(job.id)"}"#).decode(JobResponse.self).job.status
+        }
+        #expect(status == .completed)
+        try await Task.sleep(for: .milliseconds(100))
+        try await tcly.kill(SIGKILL)
+        let sink = try await WebhookSink(port: port)
+        defer { Task { await sink.stop() } }
+        (tcly, api) = try await serve(data, extra: ["--webhook-retry-scale", "0.001"])
+        defer { tcly.program.signal(SIGTERM) }
+        let received = try await sink.wait(seconds: 30) { $0.contains { $0.jobID == job.id } }
+        let delivery = try #require(received.first { $0.jobID == job.id })
+        #expect(delivery.type == "job.completed")
+        try WebhookSignature.verify(key: try WebhookSignature.key(try #require(hook.secret)), id: delivery.id, timestamp: delivery.timestamp,
+                                    signature: delivery.signature, body: delivery.body, now: Int64(Date().timeIntervalSince1970))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(sink.deliveries.count == 1)
+    }
+
+    @Test func webhookVerifyChecksADeliveryFromFlagsOrACapturedRequest() async throws {
+        let body = Array(#"{"test": 2432232314}"#.utf8)
+        let vector = ["webhook", "verify", "--id", "msg_p5jXN8AQM9LWM0D4loKWxJek", "--timestamp", "1614265330",
+                      "--signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="]
+        let secret = ["TCLY_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]
+        let (valid, out, _) = try await TclyProcess.run(vector + ["--ignore-age"], environment: secret, input: body)
+        #expect(valid == 0 && out.hasPrefix("valid: webhook-id msg_p5jXN8AQM9LWM0D4loKWxJek signed "))
+        // A captured request: headers, blank line, body.
+        let request = "POST /hook HTTP/1.1\r\nHost: x\r\nwebhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek\r\nwebhook-timestamp: 1614265330\r\n"
+            + "Webhook-Signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\r\n\r\n" + #"{"test": 2432232314}"#
+        #expect(try await TclyProcess.run(["webhook", "verify", "--ignore-age"], environment: secret, input: Array(request.utf8)).0 == 0)
+        let (old, _, oldError) = try await TclyProcess.run(vector, environment: secret, input: body)
+        #expect(old == 1 && oldError.contains("in the past; more than 5 minutes away is refused"))
+        let (tampered, _, tamperedError) = try await TclyProcess.run(vector + ["--ignore-age"], environment: secret,
+                                                                     input: Array(#"{"test": 2432232315}"#.utf8))
+        #expect(tampered == 1 && tamperedError.contains("tcly: invalid: no v1 signature in webhook-signature matches"))
+        let (noSecret, _, noSecretError) = try await TclyProcess.run(vector, input: body)
+        #expect(noSecret == 2 && noSecretError == "tcly: no secret: pass --secret whsec_… or set TCLY_WEBHOOK_SECRET\n")
+    }
+
     @Test func withoutFFmpegServeSaysHowToInstallItUnlessSimulating() async throws {
         let data = try TemporaryDirectory("e2e")
         defer { data.remove() }

@@ -30,8 +30,9 @@ public final class ChildProgram: Sendable {
     private let state = Shared()
 
     /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`; `environment`
-    /// is added to this process's own, where `nil` removes a variable.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) throws {
+    /// is added to this process's own, where `nil` removes a variable; `input` is its standard
+    /// input (empty by default).
+    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], input: [UInt8]? = nil) throws {
         var env = ProcessInfo.processInfo.environment
         for (name, value) in environment { env[name] = value }
         commandLine = [executable] + arguments
@@ -44,7 +45,15 @@ public final class ChildProgram: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var inputPath = "/dev/null"
+        if let input {
+            inputPath = NSTemporaryDirectory() + "/tcly-input-\(UUID().uuidString)"
+            guard FileManager.default.createFile(atPath: inputPath, contents: Data(input)) else {
+                throw TclyProcessError("cannot write the input of \(executable) to \(inputPath)")
+            }
+        }
+        defer { if input != nil { unlink(inputPath) } }
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
         // Signals back to their defaults and none blocked, whatever this test process set up.

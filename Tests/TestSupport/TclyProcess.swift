@@ -20,7 +20,7 @@ public final class TclyProcess: Sendable {
 
     /// Starts `tcly ARGUMENTS` with extra environment variables (the caller's API key and
     /// organization are never inherited).
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    public init(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws {
         let binary = Self.binary()
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TclyProcessError("no tcly binary at \(binary.path); run `swift build --product tcly` first (scripts/test does)")
@@ -28,13 +28,13 @@ public final class TclyProcess: Sendable {
         var env: [String: String?] = ["TRANSCODELY_API_KEY": nil, "TRANSCODELY_ORG_ID": nil]
         for (name, value) in environment { env[name] = value }
         self.arguments = arguments
-        program = try ChildProgram(binary.path, arguments, environment: env)
+        program = try ChildProgram(binary.path, arguments, environment: env, input: input)
     }
 
     /// Runs `tcly ARGUMENTS` to the end: exit status, standard output and standard error.
-    public static func run(_ arguments: [String], environment: [String: String] = [:],
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil,
                            seconds: Double = 300) async throws -> (Int32, String, String) {
-        let tcly = try TclyProcess(arguments, environment: environment)
+        let tcly = try TclyProcess(arguments, environment: environment, input: input)
         let status = try await tcly.program.exit(seconds: seconds)
         return (status, tcly.program.output, tcly.program.errors)
     }

@@ -86,9 +86,10 @@ import TranscodelyTestSupport
     }
 
     @Test func watchWithWebhooksReportsEveryFinalStateOnceThoughTheListenerWasDown() async throws {
-        let f = try await ShellFixture(spec: "probe=0,encode=0.3")
+        // 60 jobs of 0.5 s on 8 workers: about 4 s, the first second of it with the listener down.
+        let f = try await ShellFixture(spec: "probe=0,encode=0.5")
         defer { Task { await f.stop() } }
-        let names = (0..<40).map { "down/\($0).mp4" }
+        let names = (0..<60).map { "down/\($0).mp4" }
         try f.inputs(names)
         // The API reaches the listener through a proxy that can play dead.
         let port = freePort()
@@ -98,7 +99,7 @@ import TranscodelyTestSupport
         proxy.setDown(true)
         #expect(await f.run("batch 'down/*.mp4' --name down").0 == 0)
         let comeBack = Task {
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .milliseconds(1000))
             proxy.setDown(false)
         }
         let (status, out, errors) = await f.run("watch --webhook \(port) --json --interval 0.5")
@@ -106,7 +107,7 @@ import TranscodelyTestSupport
         #expect(status == 0, "\(errors)")
         let changes = try out.split(separator: "\n").map { try JSONDecoder().decode(Job.self, from: Data($0.utf8)) }
         let finals = Dictionary(grouping: changes.filter(\.status.isTerminal), by: \.id)
-        #expect(finals.count == 40 && finals.values.allSatisfy { $0.count == 1 })
+        #expect(finals.count == 60 && finals.values.allSatisfy { $0.count == 1 })
         #expect(finals.values.allSatisfy { $0[0].status == .completed })
         // Some came pushed once the listener was back (it was down for part of the batch only).
         #expect(f.context.listener?.counts.accepted ?? 0 > 0)
