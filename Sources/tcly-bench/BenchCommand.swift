@@ -12,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcly-bench",
         abstract: "Batch-engine measurements for scripts/bench/batch (one JSON object per run).",
-        subcommands: [Batch.self, Watch.self, Memory.self, Session.self, Script.self])
+        subcommands: [Batch.self, Watch.self, Memory.self, Session.self, Script.self, WatchLatency.self])
 
     /// Where the API is: the usual environment variables.
     struct Connection: ParsableArguments {

@@ -76,8 +76,12 @@ struct WatchCommand: ShellCommand {
             if poll {
                 do { changed = try await monitor.poll(context.jobs) } catch { throw error.shellError("watch") }
             }
+            // With webhooks, a poll comes only after a whole interval of silence.
+            var silence = false
             if let inbox {
-                for job in await inbox.take(waiting: poll ? .zero : tick) where await monitor.apply(job) { changed.append(job) }
+                let arrived = await inbox.take(waiting: poll ? .zero : tick)
+                for job in arrived where await monitor.apply(job) { changed.append(job) }
+                silence = !poll && arrived.isEmpty
             }
             for job in changed where rows[job.id] != nil {
                 try await context.session.update(job)
@@ -102,8 +106,7 @@ struct WatchCommand: ShellCommand {
             } else {
                 try Task.checkCancellation()
             }
-            // Webhooks: poll only after a silence (the inbox waited a whole tick for nothing).
-            poll = inbox == nil || changed.isEmpty
+            poll = inbox == nil || silence
         }
         let counts = await monitor.counts
         let failed = counts[.failed, default: 0]
