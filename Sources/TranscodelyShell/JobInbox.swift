@@ -34,7 +34,8 @@ actor JobInbox {
     func take(waiting timeout: Duration) async -> [Job] {
         if pending.isEmpty {
             let timer = Task { [weak self] in
-                try? await Task.sleep(for: timeout)
+                // A timer cancelled because something arrived must not wake the next wait.
+                do { try await Task.sleep(for: timeout) } catch { return }
                 await self?.wakeWaiter()
             }
             await withTaskCancellationHandler {
