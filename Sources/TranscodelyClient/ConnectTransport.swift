@@ -56,6 +56,10 @@ public struct ConnectTransport: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
         configuration.timeout = .init(connect: .seconds(10))
+        // A refused connection fails the attempt at once, and the RetryPolicy decides what follows:
+        // left to retry connecting on its own, the pool would hold every call until its deadline
+        // (30 s), and a batch against a dead host would take minutes per item.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
@@ -89,6 +93,23 @@ public struct ConnectTransport: Sendable {
         }
     }
 
+    /// A transport failure in words a user can act on.
+    static func describe(_ error: any Error, seconds: Int64) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "no connection within 10 s (is the address right, and reachable?)"
+            case .deadlineExceeded, .readTimeout: return "no answer within \(seconds + 1) s"
+            case .remoteConnectionClosed: return "the connection closed before the answer came"
+            default: break
+            }
+        }
+        let text = "\(error)"
+        if text.contains("Connection refused") || text.contains("errno: 111") { return "connection refused (is the API running there?)" }
+        if text.contains("Connection reset") || text.contains("errno: 104") { return "the connection was reset" }
+        if text.contains("NXDOMAIN") || text.contains("lookup") { return "the host name did not resolve" }
+        return text
+    }
+
     private func once(_ method: String, _ body: [UInt8]) async throws(ClientError) -> (Data, ResponseInfo) {
         var request = HTTPClientRequest(url: "\(configuration.baseURL)/transcodely.v1.\(method)")
         request.method = .POST
@@ -106,7 +127,7 @@ public struct ConnectTransport: Sendable {
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             // Never echo the request: it carries the key. The error's own text names no secret.
-            throw .transport("\(method) to \(configuration.baseURL) failed: \(error)")
+            throw .transport("\(method) to \(configuration.baseURL) failed: \(Self.describe(error, seconds: ms / 1000))")
         }
         let info = Self.info(response.headers, status: Int(response.status.code))
         observer?(info)

@@ -33,6 +33,22 @@ import TranscodelyTestSupport
         #expect(zip(items, report.outcomes).allSatisfy { item, outcome in outcome.job?.idempotencyKey == item.key })
     }
 
+    @Test func aBatchAgainstAnUnreachableAPIStopsSoonAndSaysWhy() async throws {
+        // Nothing listens on this port: every attempt is refused at once, and after 32 items in a
+        // row the runner launches no more (the rest are not sent) instead of spending every
+        // item's retries.
+        let client = HTTPJobServiceClient(ConnectTransport(configuration: ClientConfiguration(
+            baseURL: "http://127.0.0.1:\(freePort())", apiKey: APIKey("tk_batch_tests_00001"), organizationID: "org_batch",
+            retry: RetryPolicy(maxAttempts: 3, base: .milliseconds(10), cap: .milliseconds(50)))))
+        let items = (0..<400).map { BatchItem(index: $0, request: BatchFixtures.request("x\($0).mp4", key: "gone-\($0)")) }
+        let report = await BatchRunner(client: client, pacer: Pacer(.init(rate: 1000, burst: 100, concurrency: 8))).run(items)
+        #expect(report.counts.created == 0 && report.counts.notSent > 300)
+        #expect(report.counts.failed >= 32 && report.counts.failed <= 32 + 8)
+        #expect(report.stopReason?.hasPrefix("32 creates in a row could not reach the API (JobService/Create to http://127.0.0.1:") == true)
+        #expect(report.stopReason?.contains("failed: connection refused (is the API running there?))") == true)
+        #expect(report.outcomes.allSatisfy { if case let .failed(_, _, attempts) = $0 { attempts == 3 } else { $0 == .notSent } })
+    }
+
     @Test func aCreateWithoutAKeyIsNeverSentTwiceAfterAnAmbiguousFailure() async throws {
         let f = try await BatchFixtures()
         defer { Task { await f.stop() } }

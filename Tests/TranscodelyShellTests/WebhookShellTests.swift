@@ -47,7 +47,7 @@ import TranscodelyTestSupport
         let key = try await secret(f, listener.webhookID)
         var job = try #require(await f.context.session.jobs().first).job
         job.status = .canceled
-        job.updatedAt = Timestamp(microseconds: job.updatedAt.microseconds + 1)
+        job.updatedAt = Timestamp(microseconds: job.updatedAt.microseconds + 3_600_000_000)  // newer than any real event
         let body = WebhookEvent(type: .canceled, id: "evt_test_1", createdAt: job.updatedAt, job: job).jsonBytes
         let now = Int64(Date().timeIntervalSince1970)
         #expect(try await deliver(listener.url, id: "evt_test_1", timestamp: now, body: body, key: key).0 == 204)

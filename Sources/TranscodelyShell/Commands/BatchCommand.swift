@@ -108,6 +108,9 @@ struct BatchCommand: ShellCommand {
         await shell.set("batch", batchName)
         if let last = report.outcomes.last(where: { $0.job != nil })?.job { await shell.set("last", last.id) }
         Self.summarize(report, name: batchName, json: json, shell: shell)
+        if let reason = report.stopReason {
+            throw ShellError("batch \(batchName): stopped: \(reason); \(report.counts.notSent) not sent. Run the same batch again when the API answers: the keys make it safe")
+        }
         if report.counts.failed > 0 {
             throw ShellError("batch \(batchName): \(report.counts.failed) create(s) failed; retry-failed --batch \(batchName) sends them again")
         }
@@ -146,7 +149,8 @@ struct BatchCommand: ShellCommand {
             shell.output.line(#"{"batch":"\#(name)","created":\#(c.created),"existed":\#(c.existed),"failed":\#(c.failed),"not_sent":\#(c.notSent),"seconds":\#(seconds)}"#)
             return
         }
-        shell.output.line("batch \(name): \(c.created) created, \(c.existed) already existed, \(c.failed) failed (\(seconds) s)")
+        let notSent = c.notSent > 0 ? ", \(c.notSent) not sent" : ""
+        shell.output.line("batch \(name): \(c.created) created, \(c.existed) already existed, \(c.failed) failed\(notSent) (\(seconds) s)")
         for (item, outcome) in zip(report.items, report.outcomes) {
             if case let .failed(code, message, attempts) = outcome {
                 shell.output.line("  failed  \(item.request.inputPath)  \(code): \(message) (\(attempts) attempt\(attempts == 1 ? "" : "s"))")
