@@ -25,10 +25,15 @@ public enum WireCoding {
             // Connect clients send `{}` for an empty message; an empty body means the same.
             do { return try JSONDecoder().decode(T.self, from: Data("{}".utf8)) } catch { throw ConnectError(decoding: error) }
         }
+        let decoded: T
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            decoded = try JSONDecoder().decode(T.self, from: data)
         } catch {
             throw ConnectError(decoding: error)
         }
+        if let repeated = DuplicateKeyScanner.firstDuplicate(in: data) {
+            throw ConnectError(.invalidArgument, "\(repeated): given twice; send each field once")
+        }
+        return decoded
     }
 }

@@ -64,9 +64,9 @@ public final class TranscodelyContext: Sendable {
     public var listener: WebhookListener? { listenerState.withLock { $0 } }
 
     /// Starts a receiver on `host:port` and registers it, replacing (and unregistering) one that
-    /// ran elsewhere; an existing one on the same port is kept.
+    /// ran elsewhere; an existing one on the same port, or any existing one for port 0, is kept.
     func listen(host: String, port: Int, publicURL: String?) async throws -> WebhookListener {
-        if let current = listener, port != 0, current.port == port { return current }
+        if let current = listener, port == 0 || current.port == port { return current }
         guard let webhooks else { throw ShellError("listen: this connection has no WebhookService") }
         await stopListening()
         let started = try await WebhookListener.start(host: host, port: port, publicURL: publicURL, session: session, webhooks: webhooks)

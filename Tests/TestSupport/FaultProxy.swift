@@ -16,13 +16,21 @@ public final class FaultProxy: @unchecked Sendable {
         public var dropRequests: Set<Int>
         /// Hold every answer back this long.
         public var delay: Duration?
+        /// Hold every Nth answer back for `stall` (a server that stops answering for a while).
+        public var stallEvery: Int?
+        public var stall: Duration
+        /// Send only the first half of every Nth answer, then close the connection.
+        public var truncateEvery: Int?
 
         public init(dropAfterRequestEvery: Int? = nil, dropRequests: Set<Int> = [], resetConnectionEvery: Int? = nil,
-                    delay: Duration? = nil) {
+                    delay: Duration? = nil, stallEvery: Int? = nil, stall: Duration = .seconds(2), truncateEvery: Int? = nil) {
             self.dropAfterRequestEvery = dropAfterRequestEvery
             self.dropRequests = dropRequests
             self.resetConnectionEvery = resetConnectionEvery
             self.delay = delay
+            self.stallEvery = stallEvery
+            self.stall = stall
+            self.truncateEvery = truncateEvery
         }
     }
 
@@ -30,7 +38,7 @@ public final class FaultProxy: @unchecked Sendable {
     private let listener: Int32
     private let target: Int
     private let faults: Faults
-    private let counters = Mutex((requests: 0, connections: 0, dropped: 0, reset: 0))
+    private let counters = Mutex((requests: 0, connections: 0, dropped: 0, reset: 0, answers: 0, stalled: 0, truncated: 0))
     /// While set, every connection is reset as it opens and open ones are cut: the far side is "down".
     private let isDown = Atomic<Bool>(false)
     private let open = Mutex<[ObjectIdentifier: Connection]>([:])
@@ -57,6 +65,9 @@ public final class FaultProxy: @unchecked Sendable {
     /// How many requests were dropped after forwarding, and connections reset.
     public var dropped: Int { counters.withLock { $0.dropped } }
     public var reset: Int { counters.withLock { $0.reset } }
+    /// How many answers were held back, and cut short.
+    public var stalled: Int { counters.withLock { $0.stalled } }
+    public var truncated: Int { counters.withLock { $0.truncated } }
 
     public func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
 
@@ -137,6 +148,17 @@ public final class FaultProxy: @unchecked Sendable {
             if pair.swallow.load(ordering: .sequentiallyConsistent) { continue }
             if let delay = faults.delay {
                 Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            }
+            let starts = buffer.prefix(5).elementsEqual("HTTP/".utf8)
+            let number = starts ? counters.withLock { $0.answers += 1; return $0.answers } : 0
+            if starts, let every = faults.stallEvery, number % every == 0 {
+                counters.withLock { $0.stalled += 1 }
+                Thread.sleep(forTimeInterval: Double(faults.stall.components.seconds) + Double(faults.stall.components.attoseconds) / 1e18)
+            }
+            if starts, let every = faults.truncateEvery, number % every == 0 {
+                counters.withLock { $0.truncated += 1 }
+                _ = write(pair.client, buffer, count / 2)
+                break
             }
             guard write(pair.client, buffer, count) == count else { break }
         }

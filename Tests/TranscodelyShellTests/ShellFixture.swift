@@ -17,14 +17,14 @@ struct ShellFixture {
     let transcript: Transcript
     let journal: URL
 
-    init(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil) async throws {
+    init(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil, tier: Tier = .standard) async throws {
         data = try TemporaryDirectory("shell")
         var configuration = Engine.Configuration(dataDirectory: data.url)
         configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = 8
         configuration.webhooks.retryScale = 0.01
         let engine = try Engine(configuration)
-        _ = try await engine.store.createApp(orgID: "org_shell", name: "shell", tier: .standard, key: "tk_shell_tests_0001")
+        _ = try await engine.store.createApp(orgID: "org_shell", name: "shell", tier: tier, key: "tk_shell_tests_0001")
         server = try await RunningServer.start(TranscodelyHTTPServer(engine: engine, host: "127.0.0.1", port: 0))
         let transport = ConnectTransport(configuration: ClientConfiguration(
             baseURL: server.baseURL, apiKey: APIKey("tk_shell_tests_0001"), organizationID: "org_shell"))

@@ -20,7 +20,8 @@ import TranscodelyTestSupport
         let text = try await f.server.engine.store.pool.read { db in
             try String.fetchOne(db, sql: "SELECT secret FROM webhooks WHERE id = ?", arguments: [webhookID])
         }
-        return try WebhookSignature.key(try #require(text))
+        // Sealed at rest; the engine opens it to sign.
+        return try WebhookSignature.key(try f.server.engine.store.secrets.open(try #require(text)))
     }
 
     /// POSTs a delivery to the listener: its status and body.

@@ -6,6 +6,10 @@ public struct Parser {
 
     public init(file: String) { self.file = file }
 
+    /// The longest line the language takes: longer input is nearly always a mistake (a file
+    /// pasted in, a runaway generator), and a clear refusal beats minutes of work on it.
+    public static let maximumLineBytes = 1 << 20
+
     /// What went wrong reading the source.
     public enum Failure: Error, Sendable, Hashable {
         /// The input ends inside a quote or after a `\`: an interactive reader asks for more.
@@ -16,6 +20,10 @@ public struct Parser {
     /// Parses a whole text (a script, or lines typed so far) into commands.
     public func parse(_ text: String, firstLine: Int = 1) throws(Failure) -> [ParsedCommand] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let (index, line) = lines.enumerated().first(where: { $0.element.utf8.count > Self.maximumLineBytes }) {
+            throw .syntax("line \(firstLine + index) is \(line.utf8.count) bytes long; a line holds at most 1 MiB (put long lists in a file: batch --from FILE)",
+                          SourceLocation(file: file, line: firstLine + index, column: 1), sourceLine: String(line.prefix(80)) + "…")
+        }
         var commands: [ParsedCommand] = []
         var words: [Word] = []
         var current: [Word.Part] = []

@@ -105,6 +105,9 @@ final class Scheduler: Sendable {
             let job: Job?
             do {
                 job = try await store.claimNext()
+            } catch is CancellationError {
+                // Stopping (the server could not start, or is shutting down): not an error.
+                return
             } catch {
                 logger.error("could not take a job from the queue: \(error)")
                 try? await Task.sleep(for: .seconds(1))

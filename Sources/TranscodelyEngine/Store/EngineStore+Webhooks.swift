@@ -54,9 +54,10 @@ extension EngineStore {
     func createWebhook(orgID: String, url: String, events: [WebhookEvent.Kind]) async throws -> Webhook {
         let webhook = Webhook(id: IDGenerator.make("wh_"), url: url, events: events.map(\.rawValue), secret: WebhookSignature.newSecret())
         let now = clock.now().microseconds
+        let sealed = try secrets.seal(webhook.secret ?? "")
         try await durableWrite { db in
             try db.execute(sql: "INSERT INTO webhooks (id, org_id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [webhook.id, orgID, url, webhook.events.joined(separator: ","), webhook.secret, now])
+                           arguments: [webhook.id, orgID, url, webhook.events.joined(separator: ","), sealed, now])
         }
         outbox.activeOrgs.withLock { _ = $0.insert(orgID) }
         return webhook
@@ -139,7 +140,7 @@ extension EngineStore {
 
     /// Deliveries whose time has come, oldest first, except those being attempted.
     func dueDeliveries(now: Int64, limit: Int, excluding busy: Set<Int64>) async throws -> [DueDelivery] {
-        try await pool.read { db in
+        let rows: [DueDelivery] = try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.seq, d.event_id, d.webhook_id, d.body, d.attempts, w.url, w.secret
                 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
@@ -151,6 +152,11 @@ extension EngineStore {
                 return DueDelivery(seq: seq, eventID: row["event_id"], webhookID: row["webhook_id"], url: row["url"],
                                    secret: row["secret"], body: [UInt8](row["body"] as Data), attempts: row["attempts"])
             }.prefix(limit).map { $0 }
+        }
+        return try rows.map { (delivery: DueDelivery) -> DueDelivery in
+            var opened = delivery
+            opened.secret = try secrets.open(delivery.secret)
+            return opened
         }
     }
 

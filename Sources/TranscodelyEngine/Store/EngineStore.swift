@@ -14,6 +14,8 @@ public final class EngineStore: Sendable {
     let cache = JobCache()
     /// The webhook outbox's in-memory part (see EngineStore+Webhooks).
     let outbox = OutboxState()
+    /// Seals webhook secrets at rest.
+    let secrets: SecretBox
     /// The last `updated_at` handed out; only touched inside write transactions.
     private let lastStamp: Mutex<Int64>
 
@@ -29,6 +31,7 @@ public final class EngineStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        secrets = try SecretBox(file: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("secrets.key"))
         self.clock = clock
         try Schema.migrator().migrate(pool)
         let last = try pool.read { db in

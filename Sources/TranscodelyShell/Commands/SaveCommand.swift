@@ -4,7 +4,8 @@ import ShellKit
 import TranscodelyAPI
 import TranscodelyClient
 
-/// `save FILE`: the session as a script that replays to the same jobs: `set` lines as typed, then
+/// `save FILE`: the session as a script that replays to the same jobs: `set` lines as typed (but
+/// never one holding an API key or webhook secret), then
 /// one `submit` per job with everything it asked for and its key written out literally (a key
 /// made from `{date}` today is the same key tomorrow).
 struct SaveCommand: ShellCommand {
@@ -15,7 +16,15 @@ struct SaveCommand: ShellCommand {
     mutating func run(in shell: Shell) async throws {
         let context = try shell.transcodely
         var lines = ["# tcly session saved \(Date()); `tcly run \((file as NSString).lastPathComponent)` hits the same jobs again"]
-        lines += await shell.log.filter { $0.hasPrefix("set ") || $0.hasPrefix("preset ") }
+        // A line holding something shaped like a secret is left out, saying so.
+        for line in await shell.log where line.hasPrefix("set ") || line.hasPrefix("preset ") {
+            if HistoryRedaction.redact(line) == line {
+                lines.append(line)
+            } else {
+                let name = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+                lines.append("# set \(name): left out, its value looks like a secret; set it again before running this script")
+            }
+        }
         for entry in await context.session.jobs() {
             lines.append(Self.submitLine(entry))
         }
