@@ -8,7 +8,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "tcly", path: "..")],
     targets: [
-        .executableTarget(name: "FuzzShellParser", dependencies: [.product(name: "ShellKit", package: "tcly")]),
-        .executableTarget(name: "FuzzRequestDecoder", dependencies: [.product(name: "TranscodelyAPI", package: "tcly")]),
+        .target(name: "FuzzMain"),
+        .executableTarget(name: "FuzzShellParser", dependencies: ["FuzzMain", .product(name: "ShellKit", package: "tcly")]),
+        .executableTarget(name: "FuzzRequestDecoder", dependencies: ["FuzzMain", .product(name: "TranscodelyAPI", package: "tcly")]),
     ]
 )
