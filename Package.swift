@@ -149,7 +149,8 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "TranscodelyAPITests", dependencies: ["TranscodelyAPI", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .testTarget(name: "TranscodelyAPITests", dependencies: ["TranscodelyAPI", "TranscodelyTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+                    swiftSettings: strict),
         .testTarget(
             name: "TranscodelyEngineTests",
             dependencies: ["TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport"],
@@ -165,7 +166,7 @@ let package = Package(
         ),
         // A testing helper for hosts of ShellKit: scripts checked as transcripts.
         .target(name: "ShellKitTesting", dependencies: ["ShellKit"], swiftSettings: strict),
-        .testTarget(name: "ShellKitTests", dependencies: ["ShellKit", "ShellKitTesting"], swiftSettings: strict),
+        .testTarget(name: "ShellKitTests", dependencies: ["ShellKit", "ShellKitTesting", "TranscodelyTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TranscodelyShellTests",
             dependencies: [

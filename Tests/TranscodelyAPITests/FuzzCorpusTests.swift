@@ -1,21 +1,13 @@
 import Foundation
 import Testing
+import TranscodelyTestSupport
 import TranscodelyAPI
 
 /// Every input the request-decoder fuzzer kept (Fuzz/Corpus/decoder, and any crash added there)
 /// decodes or is refused as `invalid_argument` — on every `swift test`, not only when fuzzing.
 @Suite(.timeLimit(.minutes(5))) struct FuzzCorpusTests {
-    static func corpus(_ name: String, file: String = #filePath) -> [URL] {
-        var root = URL(fileURLWithPath: file)
-        while root.path != "/", !FileManager.default.fileExists(atPath: root.appendingPathComponent("Fuzz/Corpus").path) {
-            root.deleteLastPathComponent()
-        }
-        let folder = root.appendingPathComponent("Fuzz/Corpus/\(name)")
-        return ((try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []).sorted { $0.path < $1.path }
-    }
-
     @Test func theDecoderCorpusDecodesOrIsRefusedAsInvalidArgument() throws {
-        let files = Self.corpus("decoder")
+        let files = FuzzCorpus.files("decoder")
         #expect(files.count >= 5)
         for file in files {
             let data = try Data(contentsOf: file)
