@@ -126,10 +126,11 @@ import TranscodelyTestSupport
         let f = try await ShellFixture()
         defer { Task { await f.stop() } }
         try f.inputs((0..<150).map { "bg/c\($0).mp4" })
-        let (started, out, errors) = await f.run("batch 'bg/*.mp4' --name bg --rate 40 --burst 5 --concurrency 2 --background")
+        // 10/s: 15 s for all, so a pause once a few are in lands mid-batch even on a loaded machine.
+        let (started, out, errors) = await f.run("batch 'bg/*.mp4' --name bg --rate 10 --burst 5 --concurrency 2 --background")
         #expect(started == 0, "\(errors)")
         #expect(out.hasPrefix("batch bg: 150 creates running in the background"))
-        try await Task.sleep(for: .milliseconds(600))
+        for _ in 0..<1500 where await f.context.session.jobs(batch: "bg").count < 8 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(await f.run("pause bg").0 == 0)
         // Creates already in flight finish; then nothing more is sent.
         var paused = await f.context.session.jobs(batch: "bg").count
@@ -144,7 +145,7 @@ import TranscodelyTestSupport
         #expect(paused > 5 && paused < 150)
         let (_, rate, _) = await f.run("set rate 1000; rate 1000 --concurrency 8; resume")
         #expect(rate.contains("batch bg: 1000/s, 8 in flight") && rate.contains("batch bg: resumed"))
-        for _ in 0..<100 where await f.context.session.jobs(batch: "bg").count < 150 {
+        for _ in 0..<600 where await f.context.session.jobs(batch: "bg").count < 150 {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(await f.context.session.jobs(batch: "bg").count == 150)
