@@ -69,7 +69,12 @@ struct WatchCommand: ShellCommand {
                                                                  error: nil, changed: start)) }, uniquingKeysWith: { a, _ in a })
         let live = shell.output.isTerminal && !json && !plain
         var screen = WatchScreen()
+        let resize = live ? TerminalResize() : nil
+        defer { resize?.stop() }
         let tick = Duration.milliseconds(Int(interval * 1000))
+        // A live view waits in short slices, so that a resize is redrawn at once.
+        let slice = live ? min(tick, .milliseconds(100)) : tick
+        var quiet = Duration.zero
         var poll = true
         while true {
             var changed: [Job] = []
@@ -79,9 +84,11 @@ struct WatchCommand: ShellCommand {
             // With webhooks, a poll comes only after a whole interval of silence.
             var silence = false
             if let inbox {
-                let arrived = await inbox.take(waiting: poll ? .zero : tick)
+                let arrived = await inbox.take(waiting: poll ? .zero : slice)
                 for job in arrived where await monitor.apply(job) { changed.append(job) }
-                silence = !poll && arrived.isEmpty
+                quiet = !poll && arrived.isEmpty ? quiet + slice : .zero
+                silence = quiet >= tick
+                if silence { quiet = .zero }
             }
             for job in changed where rows[job.id] != nil {
                 try await context.session.update(job)
@@ -96,13 +103,21 @@ struct WatchCommand: ShellCommand {
                     shell.output.line("\(Self.clock())  \(job.id)  \(job.inputPath)  \(job.status.rawValue)  \(String(format: "%.0f%%", job.progress))\(detail)")
                 }
             }
-            if live, !changed.isEmpty || poll {
+            if live, !changed.isEmpty || poll || resize?.take() == true {
                 let view = WatchView(rows: order.compactMap { rows[$0] }, started: start, now: .now, colors: shell.output.colors)
                 shell.output.write(screen.frame(view))
             }
             if await monitor.open == 0 { break }
             if inbox == nil {
-                try await Task.sleep(for: tick)
+                var slept = Duration.zero
+                while slept < tick {
+                    try await Task.sleep(for: slice)
+                    slept += slice
+                    if live, let resize, resize.take() {
+                        shell.output.write(screen.frame(WatchView(rows: order.compactMap { rows[$0] }, started: start,
+                                                                  now: .now, colors: shell.output.colors)))
+                    }
+                }
             } else {
                 try Task.checkCancellation()
             }
