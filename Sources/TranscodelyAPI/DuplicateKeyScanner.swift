@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds a key given twice in one JSON object — which Foundation's decoders silently resolve by
 /// keeping one of them, so that two readers of one request could disagree on what it asks for.
 /// Requests with one are refused (`invalid_argument` naming the field), as protobuf's JSON
@@ -46,8 +48,13 @@ enum DuplicateKeyScanner {
                     if next == UInt8(ascii: "\\"), let escaped = iterator.next() { string.append(escaped) }
                 }
                 guard let top = stack.last, top.isObject, top.expectingKey else { continue }
-                let name = String(decoding: string, as: UTF8.self)
-                if !stack[stack.count - 1].keys.insert(string).inserted { return path(name) }
+                // Compared as decoded: "\u0061" and "a" are one key.
+                var name = String(decoding: string, as: UTF8.self)
+                if string.contains(UInt8(ascii: "\\")),
+                   let decoded = try? JSONDecoder().decode(String.self, from: Data(([UInt8(ascii: "\"")] + string + [UInt8(ascii: "\"")]))) {
+                    name = decoded
+                }
+                if !stack[stack.count - 1].keys.insert(Array(name.utf8)).inserted { return path(name) }
                 stack[stack.count - 1].expectingKey = false
                 stack[stack.count - 1].label = name
             default:

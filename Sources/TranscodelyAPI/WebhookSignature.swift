@@ -64,7 +64,11 @@ public enum WebhookSignature {
         guard let timestamp, !timestamp.isEmpty else { throw .missingHeader("webhook-timestamp") }
         guard let signature, !signature.isEmpty else { throw .missingHeader("webhook-signature") }
         guard let seconds = Int64(timestamp) else { throw .badTimestamp(timestamp) }
-        guard abs(seconds - now) <= tolerance else { throw .timestampOutOfTolerance(seconds: seconds - now) }
+        // Compared without subtracting first: any Int64 a sender puts in the header is safe here.
+        guard seconds >= now - tolerance, seconds <= now + tolerance else {
+            let (difference, overflow) = seconds.subtractingReportingOverflow(now)
+            throw .timestampOutOfTolerance(seconds: overflow ? (seconds < now ? Int64.min / 2 : Int64.max / 2) : difference)
+        }
         let signed = Array("\(id).\(seconds).".utf8) + Array(body)
         for candidate in signature.split(separator: " ") where candidate.hasPrefix("v1,") {
             // `isValidAuthenticationCode` compares in constant time.

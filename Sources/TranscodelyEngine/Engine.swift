@@ -76,7 +76,9 @@ public final class Engine: Service, Sendable {
         committer = CreateCommitter(store: store)
         webhookPolicy = configuration.webhooks
         dispatcher = WebhookDispatcher(store: store, policy: configuration.webhooks, logger: configuration.logger)
-        store.outbox.bell.withLock { [dispatcher] in $0 = { dispatcher.wake() } }
+        // Weak: the store must not keep the dispatcher (and its HTTP client) alive.
+        let ring: @Sendable () -> Void = { [weak dispatcher] in dispatcher?.wake() }
+        store.outbox.bell.withLock { $0 = ring }
     }
 
     // MARK: - Service

@@ -5,6 +5,8 @@ import TranscodelyAPI
 actor JobInbox {
     private var pending: [Job] = []
     private var waiter: CheckedContinuation<Void, Never>?
+    /// Numbers each wait, so that a timer only ever ends the wait it was set for.
+    private var generation = 0
     private var forwarding: Task<Void, Never>?
 
     /// Collects from `stream` until `stop()`.
@@ -29,14 +31,20 @@ actor JobInbox {
         waiter = nil
     }
 
+    private func timeUp(_ wait: Int) {
+        if wait == generation { wakeWaiter() }
+    }
+
     /// What arrived since the last call; when nothing has, waits up to `timeout` for something.
     /// Empty means the time passed in silence.
     func take(waiting timeout: Duration) async -> [Job] {
         if pending.isEmpty {
+            generation += 1
+            let wait = generation
             let timer = Task { [weak self] in
                 // A timer cancelled because something arrived must not wake the next wait.
                 do { try await Task.sleep(for: timeout) } catch { return }
-                await self?.wakeWaiter()
+                await self?.timeUp(wait)
             }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { waiter = $0 }

@@ -64,9 +64,13 @@ public final class TranscodelyContext: Sendable {
     public var listener: WebhookListener? { listenerState.withLock { $0 } }
 
     /// Starts a receiver on `host:port` and registers it, replacing (and unregistering) one that
-    /// ran elsewhere; an existing one on the same port, or any existing one for port 0, is kept.
+    /// ran elsewhere; the running one is kept when it already is what was asked for (or for
+    /// port 0 with no URL given, any running one).
     func listen(host: String, port: Int, publicURL: String?) async throws -> WebhookListener {
-        if let current = listener, port == 0 || current.port == port { return current }
+        if let current = listener, publicURL == nil || current.url == publicURL,
+           port == 0 && publicURL == nil || current.port == port && current.host == host {
+            return current
+        }
         guard let webhooks else { throw ShellError("listen: this connection has no WebhookService") }
         await stopListening()
         let started = try await WebhookListener.start(host: host, port: port, publicURL: publicURL, session: session, webhooks: webhooks)

@@ -47,7 +47,12 @@ struct WatchView {
             let percent = row.status == .completed ? 100 : row.progress
             let status = row.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
             let left = Self.pad(row.id, idWidth) + "  " + Self.pad(row.input, inputWidth) + "  "
-            let right = "  " + String(format: "%3.0f%%", percent) + "  " + status + (row.error.map { "  " + $0 } ?? "")
+            var right = "  " + String(format: "%3.0f%%", percent) + "  " + status
+            if let error = row.error {
+                // Cut to the room left beside the narrowest bar: a wrapped line would break the redraw.
+                let room = width - left.count - right.count - 5 - 2
+                if room > 3 { right += "  " + (error.count > room ? String(error.prefix(room - 1)) + "…" : error) }
+            }
             let barWidth = max(5, min(30, width - left.count - right.count))
             let bar = Self.bar(percent / 100, width: barWidth)
             lines.append(fit(left + paint(bar, row.status) + right, width, visible: left.count + bar.count + right.count))

@@ -29,6 +29,8 @@ public final class WebhookListener: Sendable {
     /// The endpoint's id at the API.
     public let webhookID: String
     public let port: Int
+    /// The address it listens on.
+    public let host: String
     private let key: SymmetricKey
     private let session: ShellSession
     private let webhooks: any WebhookServiceClient
@@ -74,7 +76,9 @@ public final class WebhookListener: Sendable {
             }
             throw ShellError("could not listen on \(host):\(port)")
         }
-        let url = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/webhooks"
+        // Listening on every address: the API is told the loopback one (or --url).
+        let reachable = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host
+        let url = publicURL ?? "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(bound)/webhooks"
         let endpoint: Webhook
         do {
             endpoint = try await webhooks.create(url: url, events: WebhookEvent.Kind.allCases.map(\.rawValue))
@@ -83,18 +87,19 @@ public final class WebhookListener: Sendable {
             _ = try? await task.value
             throw error
         }
-        let listener = WebhookListener(url: url, webhookID: endpoint.id, port: bound,
+        let listener = WebhookListener(url: url, webhookID: endpoint.id, port: bound, host: host,
                                        key: try WebhookSignature.key(endpoint.secret ?? ""),
                                        session: session, webhooks: webhooks, group: group, task: task)
         inbox.attach(listener)
         return listener
     }
 
-    private init(url: String, webhookID: String, port: Int, key: SymmetricKey, session: ShellSession,
+    private init(url: String, webhookID: String, port: Int, host: String, key: SymmetricKey, session: ShellSession,
                  webhooks: any WebhookServiceClient, group: ServiceGroup, task: Task<Void, any Error>) {
         self.url = url
         self.webhookID = webhookID
         self.port = port
+        self.host = host
         self.key = key
         self.session = session
         self.webhooks = webhooks

@@ -21,7 +21,10 @@ import TranscodelyTestSupport
         let proxy = try FaultProxy(to: f.server.port, faults: .init(dropAfterRequestEvery: 7, resetConnectionEvery: 5, delay: .milliseconds(5)))
         defer { proxy.stop() }
         let items = try f.items(300)
-        let report = await BatchRunner(client: client(through: proxy), pacer: Pacer(.standard)).run(items)
+        // A third of all attempts fail here (every 7th answer dropped, every 5th connection reset,
+        // and a reset fails its attempt at once): 12 attempts make losing an item all but impossible.
+        let retry = RetryPolicy(maxAttempts: 12, base: .milliseconds(20), cap: .milliseconds(500))
+        let report = await BatchRunner(client: client(through: proxy, retry: retry), pacer: Pacer(.standard)).run(items)
         #expect(report.counts.failed == 0, "\(report.outcomes.filter { if case .failed = $0 { true } else { false } }.prefix(3))")
         #expect(report.counts.created + report.counts.existed == 300)
         #expect(proxy.dropped > 10 && proxy.reset > 0)

@@ -35,6 +35,9 @@ import TranscodelyAPI
                 == "outputs[0].video[0].codec: given twice; send each field once")
         #expect(refusal(#"{"input_origin_id":"a","input_path":"x","output_origin_id":"b","metadata":{"k":"1","k":"2"},\#(outputs)}"#)
                 == "metadata.k: given twice; send each field once")
+        // An escape is the same key.
+        #expect(refusal(#"{"input_origin_id":"a","input_path":"x","output_origin_id":"b","\u0069nput_path":"y",\#(outputs)}"#)
+                == "input_path: given twice; send each field once")
         // The same name in different objects, and keys inside strings, are fine.
         #expect(refusal(#"{"input_origin_id":"a","input_path":"x \"input_path\":","output_origin_id":"b","metadata":{"input_path":"1"},\#(outputs)}"#) == nil)
     }

@@ -41,6 +41,9 @@ import TranscodelyAPI
         #expect(refusal(now: timestamp + 301) == .timestampOutOfTolerance(seconds: -301))
         #expect(refusal(now: timestamp - 301) == .timestampOutOfTolerance(seconds: 301))
         #expect(refusal(timestamp: "yesterday") == .badTimestamp("yesterday"))
+        // Extreme numbers are refused as far away, never trap.
+        #expect(refusal(timestamp: String(Int64.min)) == .timestampOutOfTolerance(seconds: Int64.min / 2))
+        #expect(refusal(timestamp: String(Int64.max)) == .timestampOutOfTolerance(seconds: Int64.max - 1_614_265_330))
         #expect(refusal(id: nil) == .missingHeader("webhook-id"))
         #expect(refusal(signature: "") == .missingHeader("webhook-signature"))
         #expect(refusal(signature: "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=") == .noMatchingSignature)

@@ -104,6 +104,22 @@ import TranscodelyTestSupport
         }
     }
 
+    @Test func anAbsurdRetryAfterIsCappedNotFatal() async throws {
+        try await ServerFixture.with { f in
+            let sink = try await WebhookSink { _ in (503, ["Retry-After": "1e300"]) }
+            defer { Task { await sink.stop() } }
+            _ = try await register(f, sink.url, events: ["job.completed"])
+            let job = try await create(f, key: "absurd")
+            try await sink.wait { $0.count == 1 }
+            try await Task.sleep(for: .milliseconds(300))
+            // Recorded, retried no sooner than a day from now, and the engine still answers.
+            let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
+            #expect(attempts.map(\.statusCode) == [503] && attempts.first?.state == "pending")
+            #expect(try await f.a.call("JobService/Get", #"{"id":"\#(job.id)"}"#).status == 200)
+            #expect(sink.deliveries.count == 1)
+        }
+    }
+
     @Test func anEndpointAnswering410IsDisabled() async throws {
         try await ServerFixture.with { f in
             let sink = try await WebhookSink { _ in (410, [:]) }

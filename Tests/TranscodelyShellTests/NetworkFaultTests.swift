@@ -23,7 +23,7 @@ import TranscodelyTestSupport
         defer { proxy.stop() }
         let transport = ConnectTransport(configuration: ClientConfiguration(
             baseURL: "http://127.0.0.1:\(proxy.port)", apiKey: APIKey("tk_shell_tests_0001"), organizationID: "org_shell",
-            timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 8, base: .milliseconds(20), cap: .milliseconds(500))))
+            timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 10, base: .milliseconds(20), cap: .milliseconds(500))))
         let context = TranscodelyContext(transport: transport, session: try ShellSession(journal: nil))
         let (output, transcript) = ShellOutput.capture()
         let shell = TranscodelyCommands.shell(context, output: output)

@@ -195,6 +195,7 @@ extension EngineStore {
                 """)) else { return nil as (job: Job, orgID: String)? }
             return try self.apply(.probing, to: id, orgID: nil, in: db)
         }
+        ringIfQueued()
         return claimed.map(remember)
     }
 
@@ -206,6 +207,7 @@ extension EngineStore {
             return try ids.compactMap { try self.apply(.requeued, to: $0, orgID: nil, in: db) }
         }
         for change in changes { _ = remember(change) }
+        ringIfQueued()
         return changes.count
     }
 

@@ -25,6 +25,8 @@ struct DueDelivery: Sendable {
     var body: [UInt8]
     /// Attempts made before this one.
     var attempts: Int
+    /// The secret could not be opened (empty `secret`): the endpoint must be created again.
+    var unsealable: Bool { secret.isEmpty }
 }
 
 /// What became of one attempt.
@@ -153,9 +155,10 @@ extension EngineStore {
                                    secret: row["secret"], body: [UInt8](row["body"] as Data), attempts: row["attempts"])
             }.prefix(limit).map { $0 }
         }
-        return try rows.map { (delivery: DueDelivery) -> DueDelivery in
+        return rows.map { (delivery: DueDelivery) -> DueDelivery in
             var opened = delivery
-            opened.secret = try secrets.open(delivery.secret)
+            // A secret that cannot be opened (secrets.key replaced) fails its endpoint, not the batch.
+            opened.secret = (try? secrets.open(delivery.secret)) ?? ""
             return opened
         }
     }

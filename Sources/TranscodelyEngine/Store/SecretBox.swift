@@ -8,18 +8,27 @@ struct SecretBox: Sendable {
     private let key: SymmetricKey
     static let prefix = "sealed1:"
 
-    /// Loads the key from `file`, creating it (32 random bytes, readable by this user only) the
-    /// first time.
+    /// Why the key cannot be used, in a sentence that says what to do.
+    struct Unusable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Loads the key from `file`, creating it (32 random bytes, readable by this user only) when
+    /// there is none. An existing file is never replaced: that would lose every stored secret.
     init(file: URL) throws {
-        if let data = try? Data(contentsOf: file), data.count == 32 {
+        if FileManager.default.fileExists(atPath: file.path) {
+            guard let data = try? Data(contentsOf: file), data.count == 32 else {
+                throw Unusable(description: "\(file.path) is unreadable or not 32 bytes; restore it (webhook secrets are sealed with it), or move it away to start with a new one (every webhook must then be created again)")
+            }
             key = SymmetricKey(data: data)
             return
         }
         let fresh = SymmetricKey(size: .bits256)
-        let bytes = fresh.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: file.path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file.path])
-        }
+        let fd = Foundation.open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Unusable(description: "cannot create \(file.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = fresh.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == 32 else { throw Unusable(description: "cannot write \(file.path)") }
         key = fresh
     }
 

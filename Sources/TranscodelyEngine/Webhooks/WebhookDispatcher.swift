@@ -22,7 +22,6 @@ final class WebhookDispatcher: Sendable {
     private let store: EngineStore
     private let policy: WebhookPolicy
     private let logger: Logger
-    private let client: HTTPClient
     private let doorbell = Mutex(Doorbell())
     /// Deliveries being attempted now (never picked twice).
     private let busy = Mutex<Set<Int64>>([])
@@ -31,11 +30,16 @@ final class WebhookDispatcher: Sendable {
         self.store = store
         self.policy = policy
         self.logger = logger
+    }
+
+    /// The HTTP client of one `run`: made there and shut down there, so an engine that never
+    /// runs holds none.
+    private func makeClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         // A redirect could lead anywhere, past the allowed networks: never followed.
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(policy.timeout.components.seconds))
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
     /// Something was queued: look now.
@@ -49,6 +53,7 @@ final class WebhookDispatcher: Sendable {
 
     /// Delivers until cancelled, then closes its HTTP client.
     func run() async {
+        let client = makeClient()
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let room = policy.concurrency - busy.withLock { $0.count }
@@ -58,14 +63,17 @@ final class WebhookDispatcher: Sendable {
                     for delivery in due {
                         busy.withLock { _ = $0.insert(delivery.seq) }
                         group.addTask {
-                            await self.attempt(delivery)
+                            await self.attempt(delivery, client)
                             self.busy.withLock { _ = $0.remove(delivery.seq) }
                             self.wake()
                         }
                     }
                     if due.count == room { continue }
                 }
-                await nap(until: (try? await store.nextDeliveryTime()) ?? nil)
+                var next = (try? await store.nextDeliveryTime()) ?? nil
+                // A due time already past belongs to deliveries being attempted: their end rings.
+                if let due = next, due <= store.clock.now().microseconds, !busy.withLock({ $0.isEmpty }) { next = nil }
+                await nap(until: next)
             }
         }
         try? await client.shutdown()
@@ -97,9 +105,15 @@ final class WebhookDispatcher: Sendable {
     }
 
     /// One attempt at one delivery, recorded whatever happens.
-    private func attempt(_ delivery: DueDelivery) async {
+    private func attempt(_ delivery: DueDelivery, _ client: HTTPClient) async {
         let started = ContinuousClock.now
         let now = store.clock.now().microseconds
+        if delivery.unsealable {
+            let reason = "the engine cannot open this webhook's secret (secrets.key was replaced); create the webhook again"
+            logger.error("webhook \(delivery.webhookID) disabled: \(reason)")
+            try? await store.recordAttempt(delivery, at: now, statusCode: nil, error: reason, durationMs: 0, outcome: .disable(reason: reason))
+            return
+        }
         var statusCode: Int?
         var failure: String?
         var retryAfter: Double?
@@ -118,7 +132,9 @@ final class WebhookDispatcher: Sendable {
             request.body = .bytes(ByteBuffer(bytes: delivery.body))
             let response = try await client.execute(request, timeout: .init(policy.timeout))
             statusCode = Int(response.status.code)
+            // Only a finite, sane number of seconds is honoured (at most a day).
             retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                .flatMap { $0.isFinite && $0 >= 0 ? min($0, 86_400) : nil }
             _ = try? await response.body.collect(upTo: 1 << 16)
         } catch let error as ConnectError {
             failure = error.message

@@ -149,7 +149,7 @@ struct BatchCommand: ShellCommand {
             shell.output.line(#"{"batch":"\#(name)","created":\#(c.created),"existed":\#(c.existed),"failed":\#(c.failed),"not_sent":\#(c.notSent),"seconds":\#(seconds)}"#)
             return
         }
-        let notSent = c.notSent > 0 ? ", \(c.notSent) not sent" : ""
+        let notSent = c.notSent > 0 ? ", \(c.notSent) not sent" + (report.stopReason.map { " (stopped: \($0))" } ?? "") : ""
         shell.output.line("batch \(name): \(c.created) created, \(c.existed) already existed, \(c.failed) failed\(notSent) (\(seconds) s)")
         for (item, outcome) in zip(report.items, report.outcomes) {
             if case let .failed(code, message, attempts) = outcome {
