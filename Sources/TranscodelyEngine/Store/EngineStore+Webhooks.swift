@@ -12,7 +12,7 @@ final class OutboxState: Sendable {
     let queued = Mutex(false)
     let bell = Mutex<(@Sendable () -> Void)?>(nil)
     /// At most one `job.progress` event per job per this many microseconds.
-    let progressInterval = Mutex<Int64>(1_000_000)
+    let progressInterval: Int64 = 1_000_000
 }
 
 /// A delivery due to be attempted.
@@ -109,7 +109,7 @@ extension EngineStore {
         } else {
             guard next.progress != previous.progress || next.status != previous.status else { return }
             let now = next.updatedAt.microseconds
-            let interval = outbox.progressInterval.withLock { $0 }
+            let interval = outbox.progressInterval
             let due = outbox.lastProgress.withLock { last -> Bool in
                 if let at = last[next.id], now - at < interval { return false }
                 last[next.id] = now

@@ -76,6 +76,10 @@ struct WatchCommand: ShellCommand {
         let slice = live ? min(tick, .milliseconds(100)) : tick
         var quiet = Duration.zero
         var poll = true
+        func draw() {
+            shell.output.write(screen.frame(WatchView(rows: order.compactMap { rows[$0] }, started: start, now: .now,
+                                                      colors: shell.output.colors)))
+        }
         while true {
             var changed: [Job] = []
             if poll {
@@ -103,20 +107,14 @@ struct WatchCommand: ShellCommand {
                     shell.output.line("\(Self.clock())  \(job.id)  \(job.inputPath)  \(job.status.rawValue)  \(String(format: "%.0f%%", job.progress))\(detail)")
                 }
             }
-            if live, !changed.isEmpty || poll || resize?.take() == true {
-                let view = WatchView(rows: order.compactMap { rows[$0] }, started: start, now: .now, colors: shell.output.colors)
-                shell.output.write(screen.frame(view))
-            }
+            if live, !changed.isEmpty || poll || resize?.take() == true { draw() }
             if await monitor.open == 0 { break }
             if inbox == nil {
                 var slept = Duration.zero
                 while slept < tick {
                     try await Task.sleep(for: slice)
                     slept += slice
-                    if live, let resize, resize.take() {
-                        shell.output.write(screen.frame(WatchView(rows: order.compactMap { rows[$0] }, started: start,
-                                                                  now: .now, colors: shell.output.colors)))
-                    }
+                    if resize?.take() == true { draw() }
                 }
             } else {
                 try Task.checkCancellation()
