@@ -7,11 +7,14 @@ public struct BatchPlan: Sendable, Hashable {
     public var settings: Pacer.Settings
     /// The expected time of one create (round trip), which bounds throughput through concurrency.
     public var latency: Duration
+    /// Where the rate comes from, when known (shown first).
+    public var source: Pacer.Source?
 
-    public init(items: Int, settings: Pacer.Settings, latency: Duration = .milliseconds(20)) {
+    public init(items: Int, settings: Pacer.Settings, latency: Duration = .milliseconds(20), source: Pacer.Source? = nil) {
         self.items = items
         self.settings = settings
         self.latency = latency
+        self.source = source
     }
 
     /// Creates sent at once at the start (the burst the pacer allows itself).
@@ -34,7 +37,11 @@ public struct BatchPlan: Sendable, Hashable {
 
     /// The schedule in a few lines: what happens when.
     public var schedule: [String] {
-        var lines = ["\(items) creates, at most \(settings.concurrency) in flight"]
+        var lines: [String] = []
+        if let source {
+            lines.append("pacing at \(Pacer.Source.number(settings.rate))/s, burst \(settings.burst): \(source)")
+        }
+        lines.append("\(items) creates, at most \(settings.concurrency) in flight")
         lines.append("t=0s: \(burst) at once (burst \(settings.burst), kept at \(Int(Pacer.burstMargin * 100))%)")
         if items > burst {
             lines.append(String(format: "then %.0f/s (rate %.0f/s, kept at %.0f%%) for %d more", sustainedRate,

@@ -50,17 +50,18 @@ public final class BatchRunner: Sendable {
         await withDiscardingTaskGroup { group in
             for (position, item) in items.enumerated() {
                 guard !cancelled.load(ordering: .relaxed), !Task.isCancelled else { break }
-                do { try await pacer.acquire() } catch { break }
+                let ticket: Pacer.Ticket
+                do { ticket = try await pacer.acquire() } catch { break }
                 group.addTask { [client, pacer] in
                     let outcome: ItemOutcome
                     var unreached: String?
                     do throws(ClientError) {
                         let result = try await client.create(item.request)
-                        await pacer.release(result.info)
+                        await pacer.release(result.info, ticket: ticket)
                         outcome = result.replayed ? .existed(result.job, attempts: result.attempts)
                                                   : .created(result.job, attempts: result.attempts)
                     } catch {
-                        await pacer.release(nil)
+                        await pacer.release(nil, ticket: ticket)
                         outcome = .failed(code: error.code.rawValue, message: error.message, attempts: error.attempts)
                         // Only failures that show the server was never reached: a timeout or a
                         // cut answer may come after the create was done.

@@ -50,7 +50,7 @@ public enum OutputSpecParser {
     public static func format(_ output: OutputSpec) -> String {
         let codec = output.video.first?.codec.rawValue ?? "h264"
         let sameCodec = output.video.allSatisfy { $0.codec.rawValue == codec }
-        guard sameCodec else { return "'" + JSONWriterText.of(output) + "'" }
+        guard sameCodec else { return JSONWriterText.of(output) }
         let rungs = output.video.map { $0.quality == .standard ? $0.resolution.rawValue : "\($0.resolution.rawValue)/\($0.quality.rawValue)" }
         return "\(output.type.rawValue):\(codec):\(rungs.joined(separator: ","))"
     }

@@ -18,11 +18,7 @@ public enum TranscodelyCommands {
             await shell.observeVariables { name, value in
                 guard name == "rate", let perSecond = Double(value), perSecond > 0,
                       let (_, pacer) = try? context.runningPacer(nil) else { return }
-                Task {
-                    var settings = await pacer.settings
-                    settings.rate = perSecond
-                    await pacer.update(settings)
-                }
+                Task { await pacer.update(rate: perSecond) }
             }
         }
         return shell

@@ -11,6 +11,8 @@ public final class TranscodelyContext: Sendable {
     public let jobs: any JobServiceClient
     public let origins: any OriginServiceClient
     public let session: ShellSession
+    /// What the API has said of its rate limit on this connection: batches start from it.
+    public let rateLimit: AdvertisedLimit
     /// Origins used when a command names none.
     public let inputOrigin: String
     public let outputOrigin: String
@@ -43,7 +45,9 @@ public final class TranscodelyContext: Sendable {
     private let listenerState = Mutex<WebhookListener?>(nil)
 
     public init(jobs: any JobServiceClient, origins: any OriginServiceClient, webhooks: (any WebhookServiceClient)? = nil,
-                session: ShellSession, inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
+                session: ShellSession, inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output",
+                rateLimit: AdvertisedLimit = AdvertisedLimit()) {
+        self.rateLimit = rateLimit
         self.jobs = jobs
         self.origins = origins
         self.webhooks = webhooks
@@ -52,12 +56,19 @@ public final class TranscodelyContext: Sendable {
         self.outputOrigin = outputOrigin
     }
 
-    /// A context over one transport.
+    /// A context over one transport, reading the rate limit from its every answer.
     public convenience init(transport: ConnectTransport, session: ShellSession,
                             inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
+        let rateLimit = AdvertisedLimit()
+        var transport = transport
+        let earlier = transport.observer
+        transport.observer = { info in
+            earlier?(info)
+            rateLimit.observe(info)
+        }
         self.init(jobs: HTTPJobServiceClient(transport), origins: HTTPOriginServiceClient(transport),
                   webhooks: HTTPWebhookServiceClient(transport), session: session,
-                  inputOrigin: inputOrigin, outputOrigin: outputOrigin)
+                  inputOrigin: inputOrigin, outputOrigin: outputOrigin, rateLimit: rateLimit)
     }
 
     /// The running receiver, if any.

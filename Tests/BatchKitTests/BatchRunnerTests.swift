@@ -82,7 +82,7 @@ import TranscodelyTestSupport
         try await Task.sleep(for: .milliseconds(500))
         #expect(done.load(ordering: .relaxed) == paused, "nothing is sent while paused")
         #expect(paused > 20 && paused < 400)
-        await pacer.update(Pacer.Settings(rate: 100, burst: 200, concurrency: 10))
+        await pacer.update(rate: 100, concurrency: 10)
         await pacer.resume()
         let report = await run.value
         #expect(report.counts.created == 400)

@@ -1,5 +1,7 @@
+import Synchronization
 import Testing
 import TranscodelyAPI
+import TranscodelyEngine
 import TranscodelyClient
 @testable import BatchKit
 
@@ -83,12 +85,137 @@ import TranscodelyClient
         try await pacer.acquire()
         await pacer.release(ResponseInfo(httpStatus: 200, replayed: false))
         for _ in 0..<3 { try await pacer.acquire() }
-        let fourth = Task { try await pacer.acquire() }
-        try await Task.sleep(for: .milliseconds(50))
+        let granted = Mutex(false)
+        let fourth = Task {
+            try await pacer.acquire()
+            granted.withLock { $0 = true }
+        }
+        // However long it is given, the fourth is not granted while three are in flight.
+        for _ in 0..<200 { await Task.yield() }
+        #expect(granted.withLock { $0 } == false)
         await pacer.release(nil)
         try await fourth.value
+        #expect(granted.withLock { $0 })
         await pacer.stop()
         await #expect(throws: CancellationError.self) { try await pacer.acquire() }
+    }
+
+    // MARK: Following what the server says
+
+    /// A server's answer as the engine's rate limiter makes it.
+    static func answer(_ decision: RateLimiter.Decision) -> ResponseInfo {
+        ResponseInfo(httpStatus: decision.allowed ? 200 : 429, replayed: false, remaining: decision.remaining,
+                     resetSeconds: decision.resetSeconds, quota: decision.rate, windowSeconds: 1,
+                     retryAfter: decision.allowed ? nil : .seconds(decision.retryAfterSeconds))
+    }
+
+    /// Runs `count` requests one at a time through `pacer` against the engine's own GCRA on the
+    /// same virtual time, at `tier(i)` for the i-th; returns the grant instants and the refusals.
+    func run(_ pacer: Pacer, _ count: Int, clock: PacerClock, tier: (Int) -> Tier) async throws -> (times: [Duration], refused: Int) {
+        let start = Timestamp(microseconds: 1_767_225_600_000_000)
+        let limiter = RateLimiter(clock: EngineClock { Timestamp(microseconds: start.microseconds + Int64(clock.now() / .microseconds(1))) })
+        var times: [Duration] = [], refused = 0
+        for i in 0..<count {
+            let ticket = try await pacer.acquire()
+            times.append(clock.now())
+            let decision = try #require(limiter.admit(app: "app", tier: tier(i)))
+            if !decision.allowed { refused += 1 }
+            await pacer.release(Self.answer(decision), ticket: ticket)
+        }
+        return (times, refused)
+    }
+
+    @Test func aHigherAdvertisedQuotaIsAdoptedFromTheFirstAnswer() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(start: .standard, clock: clock)
+        let (times, refused) = try await run(pacer, 3000, clock: clock) { _ in .premium }
+        #expect(refused == 0)
+        let settings = await pacer.settings
+        #expect(settings.rate == 500 && settings.burst == 1000)
+        #expect(await pacer.source == .advertised(quota: 500, window: 1))
+        // 95 % of the burst of 1000 at once, then 495/s: the ideal (3000 − 1000) ÷ 500 = 4 s, within 5 %.
+        #expect(times[900] == .zero)
+        let last = times[2999] / .seconds(1)
+        #expect(last >= 4.0 && last <= 4.2, "\(last)")
+    }
+
+    @Test func aLowerAdvertisedQuotaIsAdoptedWithoutARefusal() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(start: .premium, clock: clock)
+        let (times, refused) = try await run(pacer, 600, clock: clock) { _ in .standard }
+        #expect(refused == 0)
+        let settings = await pacer.settings
+        #expect(settings.rate == 100 && settings.burst == 200)
+        let last = times[599] / .seconds(1)
+        #expect(last >= 4.0 && last <= 4.3, "(600 − 200) ÷ 100 = 4 s: \(last)")
+    }
+
+    @Test func aQuotaRaisedMidBatchIsFollowed() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(start: .standard, clock: clock)
+        // The app's tier goes from standard to premium after the 400th request.
+        let (times, refused) = try await run(pacer, 2400, clock: clock) { $0 < 400 ? .standard : .premium }
+        #expect(refused == 0)
+        #expect(await pacer.settings.rate == 500)
+        // 400 at standard take (400 − 200) ÷ 100 = 2 s; the next 2,000 at 500/s about 4 s (the
+        // bucket grows to 1000 while the rate is 500/s).
+        let switched = times[399] / .seconds(1), last = times[2399] / .seconds(1)
+        #expect(switched >= 1.9 && switched <= 2.2, "\(switched)")
+        #expect(last - switched <= 4.3, "\(last - switched)")
+    }
+
+    @Test func withNoHeadersItKeepsTheConservativeDefault() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(start: .standard, clock: clock)
+        let times = try await grants(pacer, 400, clock: clock)
+        let settings = await pacer.settings, source = await pacer.source
+
+        #expect(settings == .standard && source == .assumed)
+        #expect(times.prefix(190).allSatisfy { $0 == .zero } && times[190] > .zero)
+    }
+
+    @Test func anExplicitCeilingBelowTheAdvertisedRateIsNeverExceeded() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(start: .standard, ceiling: .init(rate: 50, burst: 20), clock: clock)
+        let (times, refused) = try await run(pacer, 300, clock: clock) { _ in .premium }
+        #expect(refused == 0)
+        let capped = await pacer.settings
+        #expect(capped.rate == 50 && capped.burst == 20)
+        #expect(await pacer.source == .ceiling(advertised: 500))
+        // A GCRA at the ceiling (50/s, burst 20) would accept every one of these instants.
+        var tat = Duration.zero
+        for time in times {
+            let next = max(tat, time) + .milliseconds(20)
+            #expect(next - time <= .milliseconds(20) * 20)
+            tat = next
+        }
+        // `rate R` moves the ceiling: up to what the API allows, not beyond.
+        await pacer.update(rate: 1000)
+        let settings = await pacer.settings, source = await pacer.source
+        #expect(settings.rate == 500 && source == .advertised(quota: 500, window: 1))
+    }
+
+    @Test func anAnswerOvertakenOnTheWayDoesNotRaiseTheBucket() async throws {
+        let clock = PacerClock.virtual()
+        let pacer = Pacer(start: Pacer.Settings(rate: 100, burst: 200, concurrency: 10), clock: clock)
+        let first = try await pacer.acquire()
+        await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 199, resetSeconds: 1, quota: 100, windowSeconds: 1), ticket: first)
+        var tickets: [Pacer.Ticket] = []
+        for _ in 0..<5 { tickets.append(try await pacer.acquire()) }
+        // The newest says 20 left (another client drains the app); then an older one arrives saying 150.
+        await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 20, resetSeconds: 2, quota: 100, windowSeconds: 1), ticket: tickets[4])
+        await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 150, resetSeconds: 1, quota: 100, windowSeconds: 1), ticket: tickets[0])
+        for ticket in tickets[1...3] { await pacer.release(nil, ticket: ticket) }
+        var immediate = 0
+        while true {
+            try await pacer.acquire()
+            await pacer.release(nil)
+            if clock.now() > .zero { break }
+            immediate += 1
+        }
+        // 20 left, less the margin of 10, less the 4 sent before it and not answered then: 6 at
+        // once, not the 150 − 10 the overtaken answer would allow.
+        #expect(immediate == 6, "\(immediate) sent at once")
     }
 }
 

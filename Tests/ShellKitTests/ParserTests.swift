@@ -29,6 +29,24 @@ import Testing
         #expect(try words("echo ''") == [["echo", ""]])
     }
 
+    @Test func hereDocumentsGiveTheirCommandTheLinesThatFollow() throws {
+        let commands = try Parser(file: "t.tcly").parse("put <<END; echo x\n  a 'b' $c # d\n\nEND\necho after\nput <<'E-1'\nE-1")
+        #expect(commands.map { $0.words.count } == [1, 2, 2, 1])
+        #expect(commands[0].input == CommandInput(text: "  a 'b' $c # d\n", location: SourceLocation(file: "t.tcly", line: 2, column: 1)))
+        #expect(commands[1].input == nil && commands[2].input == nil)
+        #expect(commands[2].location.line == 5, "lines after the body keep their numbers")
+        #expect(commands[3].input?.text == "" && commands[3].input?.lines.isEmpty == true)
+        #expect(commands[0].input?.lines.map(\.location.line) == [2, 3])
+        // Inside quotes or a word, << is text.
+        #expect(try words("echo '<<x' a<<b") == [["echo", "<<x", "a<<b"]])
+        #expect(throws: Parser.Failure.incomplete("here-document <<END is not closed: end it with a line holding only END",
+                                                  SourceLocation(file: "t.tcly", line: 1, column: 5))) {
+            try Parser(file: "t.tcly").parse("put <<END\nline")
+        }
+        #expect(throws: Parser.Failure.self) { try Parser(file: "t.tcly").parse("put <<\nx") }
+        #expect(throws: Parser.Failure.self) { try Parser(file: "t.tcly").parse("put <<A <<B\nA\nB") }
+    }
+
     @Test func incompleteInputAsksForMore() {
         #expect(throws: Parser.Failure.incomplete("unclosed single quote", SourceLocation(file: "t.tcly", line: 1, column: 6))) {
             try Parser(file: "t.tcly").parse("echo 'abc")

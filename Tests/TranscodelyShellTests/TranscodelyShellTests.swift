@@ -47,7 +47,14 @@ import TranscodelyTestSupport
         defer { Task { await f.stop() } }
         try f.inputs(["a.mp4", "b.mp4"])
         let (status, out, _) = await f.run("batch a.mp4 b.mp4 --dry-run --rate 100 --burst 200")
-        #expect(status == 0 && out.hasPrefix("2 creates, at most 50 in flight\n") && out.contains("key tcly-"))
+        #expect(status == 0 && out.hasPrefix("pacing at 100/s, burst 200: your --rate/--burst, a ceiling (the API has not said its limit yet)\n2 creates, at most 50 in flight\n"), "\(out)")
+        #expect(out.contains("key tcly-"))
+        // Once the API has answered (here to ls), the plan says what it advertised.
+        _ = await f.run("ls")
+        let (_, advertised, _) = await f.run("batch a.mp4 b.mp4 --dry-run")
+        #expect(advertised.hasPrefix("pacing at 100/s, burst 200: the API's RateLimit-Policy (q=100;w=1)\n"), "\(advertised)")
+        let (_, capped, _) = await f.run("batch a.mp4 b.mp4 --dry-run --rate 20")
+        #expect(capped.hasPrefix("pacing at 20/s, burst 200: your --rate/--burst, a ceiling (the API allows 100/s)\n"), "\(capped)")
         let (_, listed, _) = await f.run("ls")
         #expect(listed == "no jobs\n")
         let cases: [(String, String)] = [
@@ -83,7 +90,14 @@ import TranscodelyTestSupport
         #expect(status == 0, "\(errors)")
         let saved = try String(contentsOfFile: script, encoding: .utf8)
         #expect(saved.contains("set quality economy"))
-        #expect(saved.contains("--key 'day_") && !saved.contains("{date}"))
+        // The batch is one `batch` command with its items (path and literal key) in a here-document.
+        let lines = saved.split(separator: "\n").map(String.init)
+        let batchLine = try #require(lines.first { $0.hasPrefix("batch ") })
+        #expect(batchLine == "batch --name day --input-origin ori_local_input --output-origin ori_local_output --output hls:h264:720p/economy --meta owner=me --items - <<ITEMS")
+        let items = lines.drop { !$0.hasPrefix("batch ") }.dropFirst().prefix { $0 != "ITEMS" }
+        #expect(items.count == 2 && items.allSatisfy { $0.contains(" day_") } && items.first?.hasPrefix("'it'\\''s.mp4' day_") == true, "\(items)")
+        #expect(!saved.contains("{date}"))
+        #expect(lines.contains { $0.hasPrefix("submit b.mp4 ") && $0.contains("--priority premium") })
         let before = await f.context.session.jobs().map(\.job.id)
         // A new session (tomorrow, say) replays the script: every submit finds its job again.
         let (output, transcript) = ShellOutput.capture()
@@ -91,10 +105,12 @@ import TranscodelyTestSupport
         let replay = TranscodelyCommands.shell(fresh, output: output)
         let replayed = await replay.run("source \(script)")
         #expect(replayed == 0, "\(transcript.errors)")
-        #expect(transcript.output.split(separator: "\n").filter { $0.hasSuffix("(already existed)") }.count == 3)
-        #expect(await fresh.session.jobs().map(\.job.id) == before)
-        // The replayed submits carry the batch they were saved with.
+        #expect(transcript.output.contains("batch day: 0 created, 2 already existed, 0 failed"), "\(transcript.output)")
+        #expect(transcript.output.split(separator: "\n").filter { $0.hasSuffix("(already existed)") }.count == 1)
+        let replayedIDs = Set(await fresh.session.jobs().map(\.job.id))
+        #expect(replayedIDs == Set(before))
         #expect(await fresh.session.jobs(batch: "day").count == 2)
+        #expect(await fresh.session.batches["day"]?.keys.count == 2)
     }
 
     @Test func sessionSaveAndLoadCarryJobsBatchesAndVariablesButNoSecret() async throws {
@@ -144,7 +160,8 @@ import TranscodelyTestSupport
         #expect(await f.context.session.jobs(batch: "bg").count == paused)
         #expect(paused > 5 && paused < 150)
         let (_, rate, _) = await f.run("set rate 1000; rate 1000 --concurrency 8; resume")
-        #expect(rate.contains("batch bg: 1000/s, 8 in flight") && rate.contains("batch bg: resumed"))
+        // 1000/s is a ceiling: the engine's standard tier says 100/s, and that is what it goes at.
+        #expect(rate.contains("batch bg: 1000/s (the API allows 100/s), 8 in flight") && rate.contains("batch bg: resumed"))
         for _ in 0..<600 where await f.context.session.jobs(batch: "bg").count < 150 {
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -96,7 +96,15 @@ extension ShellCommand {
             throw ShellError("\(about.name): \(message) (\(about.name) --help shows its usage)",
                              location: command.location, sourceLine: command.sourceLine, status: 2)
         }
-        try await instance.run(in: shell)
+        if let input = command.input {
+            let parsed = instance
+            try await CommandInput.$current.withValue(input) {
+                var instance = parsed
+                try await instance.run(in: shell)
+            }
+        } else {
+            try await instance.run(in: shell)
+        }
         return 0
     }
 }

@@ -34,7 +34,7 @@ extension ShellError {
         return (error as? ShellError)?.description ?? "\(error)"
     }
 
-    init(_ failure: Parser.Failure) {
+    public init(_ failure: Parser.Failure) {
         switch failure {
         case let .incomplete(message, location):
             self.init("\(message); the input ended before it was closed", location: location, status: 2)

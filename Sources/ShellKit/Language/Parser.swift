@@ -1,6 +1,8 @@
 /// Reads the shell's language: one command per line, `;` between commands, `#` comments, a
 /// trailing `\` continuing the line; words split on blanks; `'single'` quotes literal, `"double"`
-/// quotes expanding `$NAME`/`${NAME}`, `\` escaping one character.
+/// quotes expanding `$NAME`/`${NAME}`, `\` escaping one character; `<<WORD` at the start of a
+/// word gives the command the lines that follow, up to one holding only `WORD`, as its input (a
+/// here-document, taken literally: no expansion, no comments, no quotes).
 public struct Parser {
     public let file: String
 
@@ -32,6 +34,8 @@ public struct Parser {
         var wordStart = SourceLocation(file: file, line: firstLine, column: 1)
         var commandStart: SourceLocation?
         var commandLine = ""
+        /// Here-documents opened on the current line: the command each feeds and its end word.
+        var pendingInputs: [(command: Int, delimiter: String, location: SourceLocation)] = []
 
         func flushLiteral() {
             if !literal.isEmpty { current.append(.text(literal)); literal = "" }
@@ -98,6 +102,17 @@ public struct Parser {
                     i += 1
                 case "#" where !inWord:
                     i = line.count
+                case "<" where !inWord && i + 1 < line.count && line[i + 1] == "<":
+                    let at = here()
+                    guard commandStart != nil else {
+                        throw .syntax("a here-document (<<WORD) comes after the command it feeds", at, sourceLine: lines[lineIndex])
+                    }
+                    guard !pendingInputs.contains(where: { $0.command == commands.count }) else {
+                        throw .syntax("a command takes one here-document (<<WORD)", at, sourceLine: lines[lineIndex])
+                    }
+                    let (delimiter, next) = try hereDocumentWord(line, i + 2, at, lines[lineIndex])
+                    pendingInputs.append((commands.count, delimiter, at))
+                    i = next
                 case "'", "\"":
                     startWord()
                     quote = c
@@ -136,8 +151,45 @@ public struct Parser {
                                   SourceLocation(file: file, line: lineNumber, column: line.count))
             }
             endCommand()
+            // The lines after the one that opened here-documents are their bodies, in order.
+            for input in pendingInputs {
+                var body: [String] = []
+                let first = SourceLocation(file: file, line: firstLine + lineIndex, column: 1)
+                while lineIndex < lines.count, Self.blanksTrimmed(lines[lineIndex]) != input.delimiter {
+                    body.append(lines[lineIndex])
+                    lineIndex += 1
+                }
+                guard lineIndex < lines.count else {
+                    throw .incomplete("here-document <<\(input.delimiter) is not closed: end it with a line holding only \(input.delimiter)", input.location)
+                }
+                lineIndex += 1
+                if input.command < commands.count {
+                    commands[input.command].input = CommandInput(text: body.joined(separator: "\n"), location: first)
+                }
+            }
+            pendingInputs = []
         }
         return commands
+    }
+
+    /// The end word of a here-document after `<<` at `i` (`WORD`, `'WORD'` or `"WORD"`); returns
+    /// it and the index after it.
+    private func hereDocumentWord(_ line: [Character], _ i: Int, _ at: SourceLocation, _ source: String) throws(Failure) -> (String, Int) {
+        var j = i
+        let quote: Character? = j < line.count && "'\"".contains(line[j]) ? line[j] : nil
+        if quote != nil { j += 1 }
+        var word = ""
+        while j < line.count, line[j].isLetter || line[j].isNumber || line[j] == "_" || line[j] == "-" { word.append(line[j]); j += 1 }
+        if let quote {
+            guard j < line.count, line[j] == quote else {
+                throw .syntax("<<\(quote)\(word) is not closed by \(quote)", at, sourceLine: source)
+            }
+            j += 1
+        }
+        guard !word.isEmpty, j == line.count || " \t;".contains(line[j]) else {
+            throw .syntax("<< must be followed by the word that ends the here-document (letters, digits, _ and -), as <<ITEMS", at, sourceLine: source)
+        }
+        return (word, j)
     }
 
     /// `$NAME` or `${NAME}` at `i`; returns the part and the index after it.
@@ -158,6 +210,15 @@ public struct Parser {
         while j < line.count, line[j].isLetter || line[j].isNumber || line[j] == "_" { name.append(line[j]); j += 1 }
         guard !name.isEmpty else { throw .syntax("$ must be followed by a variable name; write \\$ for a dollar sign", at, sourceLine: source) }
         return (.variable(name, at), j)
+    }
+
+    /// A line without the blanks around it.
+    static func blanksTrimmed(_ line: String) -> Substring {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        var trimmed = Substring(line)
+        while let first = trimmed.first, blank(first) { trimmed.removeFirst() }
+        while let last = trimmed.last, blank(last) { trimmed.removeLast() }
+        return trimmed
     }
 
     static func isName(_ text: String) -> Bool {

@@ -13,13 +13,14 @@ struct BatchCommand: ShellCommand {
         example: "batch 'uploads/*.mp4' --output hls:h264:1080p,720p,480p --key 'batch_{date}_{name}' --name nightly")
 
     @Argument(help: "Inputs: paths or globs (* ? [..]) expanded with OriginService/ListFiles.") var paths: [String] = []
-    @Option(help: "A file with one input path per line.") var from: String?
+    @Option(help: "A file with one input path per line (- : the command's here-document).") var from: String?
+    @Option(help: "A file of items, one per line: PATH [KEY] as shell words, a KEY overriding --key (- : the command's here-document, as save writes).") var items: String?
     @Option(help: "An output SPEC (repeatable; default mp4:h264:720p).") var output: [String] = []
     @Option(help: "A preset's outputs.") var preset: String?
     @Option(help: "Key template: {path} {name} {stem} {date} {batch} {index} (default: derived from each request).") var key: String?
     @Option(help: "Creates in flight at most (1...1000).") var concurrency: Int = 50
-    @Option(help: "Creates per second (default: the standard tier's 100; lowered by what the API says).") var rate: Double = 100
-    @Option(help: "Burst the API allows after a pause.") var burst: Int = 200
+    @Option(help: "A ceiling of creates per second (default: the rate the API advertises; 100 until it says).") var rate: Double?
+    @Option(help: "A ceiling of the burst (default: the bucket the API's RateLimit counts show).") var burst: Int?
     @Option(help: "economy, standard or premium.") var priority: String = "standard"
     @Option(help: "Metadata KEY=VALUE on every job (repeatable).") var meta: [String] = []
     @Option(help: "The batch's name (default: batch- and a digest of what it asks for); jobs carry it as metadata batch_id.") var name: String?
@@ -31,8 +32,9 @@ struct BatchCommand: ShellCommand {
 
     func validate() throws {
         guard (1...1000).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1000, got \(concurrency)") }
-        guard rate > 0, rate <= 100_000 else { throw ValidationError("--rate must be above 0 and at most 100000, got \(rate)") }
-        guard burst >= 1 else { throw ValidationError("--burst must be at least 1, got \(burst)") }
+        if let rate, !(rate > 0 && rate <= 100_000) { throw ValidationError("--rate must be above 0 and at most 100000, got \(rate)") }
+        if let burst, burst < 1 { throw ValidationError("--burst must be at least 1, got \(burst)") }
+        if from == "-" && items == "-" { throw ValidationError("--from - and --items - both want the here-document: give one of them a file") }
     }
 
     mutating func run(in shell: Shell) async throws {
@@ -43,12 +45,12 @@ struct BatchCommand: ShellCommand {
         }
         let inputOrigin = inputOrigin ?? context.inputOrigin
         let inputs = try await expandInputs(context, origin: inputOrigin)
-        guard !inputs.isEmpty else { throw ShellError("batch: no inputs: give paths, globs or --from FILE", status: 2) }
+        guard !inputs.isEmpty else { throw ShellError("batch: no inputs: give paths, globs, --from FILE or --items FILE", status: 2) }
         let started = Date()
         let outputs = try context.outputs(specs: output, preset: preset)
         // Without --name the batch is named after what it asks for, so the same command run again
         // is the same batch: its jobs carry the same batch_id, and their derived keys replay.
-        let batchName = name ?? Self.defaultName(inputs: inputs, outputs: outputs, priority: priority, origin: inputOrigin)
+        let batchName = name ?? Self.defaultName(inputs: inputs.map(\.path), outputs: outputs, priority: priority, origin: inputOrigin)
         var template: KeyTemplate?
         if let key {
             do throws(ConnectError) { template = try KeyTemplate(key) } catch { throw ShellError("batch: \(error.message)", status: 2) }
@@ -57,11 +59,13 @@ struct BatchCommand: ShellCommand {
         metadata["batch_id"] = metadata["batch_id"] ?? batchName
         let date = KeyTemplate.date(started)
         var items: [BatchItem] = []
-        for (index, path) in inputs.enumerated() {
+        for (index, (path, literalKey)) in inputs.enumerated() {
             var request = CreateJobRequest(inputOriginID: inputOrigin, inputPath: path,
                                            outputOriginID: outputOrigin ?? context.outputOrigin,
                                            priority: priority, metadata: metadata, outputs: outputs)
-            if let template {
+            if let literalKey {
+                request.idempotencyKey = literalKey
+            } else if let template {
                 do throws(ConnectError) {
                     request.idempotencyKey = try template.key(for: .init(path: path, date: date, batch: batchName, index: index))
                 } catch { throw ShellError("batch: \(error.message)", status: 2) }
@@ -71,9 +75,12 @@ struct BatchCommand: ShellCommand {
             do { try request.validate() } catch { throw ShellError("batch: \(path): \(error.message)", status: 2) }
             items.append(BatchItem(index: index, request: request))
         }
-        let settings = Pacer.Settings(rate: rate, burst: burst, concurrency: concurrency)
+        // Paced at what the API advertised (to the glob's listing, or an earlier command), within
+        // the user's --rate/--burst; the first answer corrects it either way.
+        let pacer = context.rateLimit.pacer(concurrency: concurrency, ceiling: Pacer.Ceiling(rate: rate, burst: burst))
         if dryRun {
-            for line in BatchPlan(items: items.count, settings: settings).schedule { shell.output.line(line) }
+            let plan = BatchPlan(items: items.count, settings: await pacer.settings, source: await pacer.source)
+            for line in plan.schedule { shell.output.line(line) }
             for item in items.prefix(5) { shell.output.line("  \(item.request.inputPath)  key \(item.key)") }
             if items.count > 5 { shell.output.line("  … and \(items.count - 5) more") }
             return
@@ -81,10 +88,11 @@ struct BatchCommand: ShellCommand {
         try await context.session.record(ShellSession.Batch(name: batchName, keys: items.map(\.key), failed: []))
         let total = items.count
         let output = shell.output
-        let pacer = Pacer(settings)
+        let attached = context.rateLimit.attach(pacer)
         if background {
             let json = json
             let task = Task {
+                defer { context.rateLimit.detach(attached) }
                 let report = await BatchRunner(client: context.jobs, pacer: pacer).run(items, record: Self.recorder(batchName, context))
                 try? await Self.record(report, batch: batchName, in: context)
                 context.finishBackground(batchName)
@@ -95,6 +103,7 @@ struct BatchCommand: ShellCommand {
             output.line("batch \(batchName): \(total) creates running in the background (pause, resume, rate R, watch --batch \(batchName))")
             return
         }
+        defer { context.rateLimit.detach(attached) }
         let report = await BatchRunner(client: context.jobs, pacer: pacer).run(
             items, record: Self.recorder(batchName, context),
             progress: { counts in
@@ -158,25 +167,66 @@ struct BatchCommand: ShellCommand {
         }
     }
 
-    /// Paths, globs expanded through ListFiles, and `--from` lines, without duplicates, in order.
-    private func expandInputs(_ context: TranscodelyContext, origin: String) async throws -> [String] {
-        var inputs: [String] = []
+    /// Paths, globs expanded through ListFiles, `--from` lines and `--items` lines, in order,
+    /// without duplicates (the same path twice, or for items the same key twice).
+    private func expandInputs(_ context: TranscodelyContext, origin: String) async throws -> [(path: String, key: String?)] {
+        var inputs: [(path: String, key: String?)] = []
         for path in paths {
             if path.contains(where: { "*?[".contains($0) }) {
-                inputs += try await Self.glob(path, origin: origin, context)
+                inputs += try await Self.glob(path, origin: origin, context).map { ($0, nil) }
             } else {
-                inputs.append(path)
+                inputs.append((path, nil))
             }
         }
         if let from {
-            guard let text = try? String(contentsOfFile: from, encoding: .utf8) else {
-                throw ShellError("batch: cannot read --from \(from): no such file or not text", status: 1)
-            }
+            let (text, _) = try Self.read(from, option: "--from")
             inputs += text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { ($0, nil) }
+        }
+        if let items {
+            let (text, location) = try Self.read(items, option: "--items")
+            inputs += try Self.itemLines(text, at: location)
         }
         var seen = Set<String>()
-        return inputs.filter { seen.insert($0).inserted }
+        return inputs.filter { seen.insert($0.key.map { "key:" + $0 } ?? "path:" + $0.path).inserted }
+    }
+
+    /// A file's text, or with `-` the command's here-document, and where its first line is.
+    private static func read(_ name: String, option: String) throws -> (String, SourceLocation) {
+        if name == "-" {
+            guard let input = CommandInput.current else {
+                throw ShellError("batch: \(option) - reads the command's here-document, and it has none: end the line with <<ITEMS, then the lines, then ITEMS", status: 2)
+            }
+            return (input.text, input.location)
+        }
+        guard let text = try? String(contentsOfFile: name, encoding: .utf8) else {
+            throw ShellError("batch: cannot read \(option) \(name): no such file or not text", status: 1)
+        }
+        return (text, SourceLocation(file: name, line: 1, column: 1))
+    }
+
+    /// `--items` lines: `PATH [KEY]`, as the shell's words (quotes as in a command; `#` comments).
+    static func itemLines(_ text: String, at location: SourceLocation) throws -> [(path: String, key: String?)] {
+        let lines: [ParsedCommand]
+        do {
+            lines = try Parser(file: location.file).parse(text, firstLine: location.line)
+        } catch {
+            throw ShellError(error)
+        }
+        return try lines.map { line in
+            guard line.words.count <= 2 else {
+                throw ShellError("batch: an item is PATH [KEY], and this line has \(line.words.count) words: quote a path that holds blanks",
+                                 location: line.words[2].location, sourceLine: line.sourceLine, status: 2)
+            }
+            let words = try line.words.map { word in
+                guard let literal = word.literal else {
+                    throw ShellError("batch: items are taken literally: quote a $ in a path or key ('…')",
+                                     location: word.location, sourceLine: line.sourceLine, status: 2)
+                }
+                return literal
+            }
+            return (words[0], words.count == 2 ? words[1] : nil)
+        }
     }
 
     static func glob(_ pattern: String, origin: String, _ context: TranscodelyContext) async throws -> [String] {

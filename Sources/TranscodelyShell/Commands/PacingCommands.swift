@@ -27,7 +27,8 @@ struct ResumeCommand: ShellCommand {
     }
 }
 
-/// `rate R [--batch B]` (also `set rate R`): a background batch's creates per second from now on.
+/// `rate R [--batch B]` (also `set rate R`): a background batch's ceiling of creates per second
+/// from now on (it goes at R, or at what the API advertises when that is lower).
 struct RateCommand: ShellCommand {
     static let about = CommandAbout(name: "rate", group: "Jobs", summary: "change a background batch's creates per second",
                                     example: "rate 50 --batch nightly")
@@ -38,10 +39,12 @@ struct RateCommand: ShellCommand {
     mutating func run(in shell: Shell) async throws {
         guard perSecond > 0, perSecond <= 100_000 else { throw ShellError("rate: must be above 0 and at most 100000, got \(perSecond)", status: 2) }
         let (name, pacer) = try shell.transcodely.runningPacer(batch)
-        var settings = await pacer.settings
-        settings.rate = perSecond
-        if let concurrency { settings.concurrency = concurrency }
-        await pacer.update(settings)
-        shell.output.line("batch \(name): \(String(format: "%g", perSecond))/s, \(settings.concurrency) in flight")
+        if let concurrency, !(1...1000).contains(concurrency) {
+            throw ShellError("rate: --concurrency must be 1...1000, got \(concurrency)", status: 2)
+        }
+        await pacer.update(rate: perSecond, concurrency: concurrency)
+        let settings = await pacer.settings
+        let capped = settings.rate < perSecond ? String(format: " (the API allows %g/s)", settings.rate) : ""
+        shell.output.line("batch \(name): \(String(format: "%g", perSecond))/s\(capped), \(settings.concurrency) in flight")
     }
 }
