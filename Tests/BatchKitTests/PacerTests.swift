@@ -17,6 +17,17 @@ import TranscodelyClient
         return times
     }
 
+    /// How many requests the pacer grants before the clock has to move.
+    func sentAtOnce(_ pacer: Pacer, clock: PacerClock) async throws -> Int {
+        var immediate = 0
+        while true {
+            try await pacer.acquire()
+            await pacer.release(nil)
+            if clock.now() > .zero { return immediate }
+            immediate += 1
+        }
+    }
+
     @Test func aBurstAtOnceThenTheRate() async throws {
         let clock = PacerClock.virtual()
         let pacer = Pacer(.standard, clock: clock)
@@ -64,13 +75,7 @@ import TranscodelyClient
         try await pacer.acquire()
         // Another client drained the app's budget: 10 left by the server's count.
         await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 10, resetSeconds: 2))
-        var immediate = 0
-        while true {
-            try await pacer.acquire()
-            await pacer.release(nil)
-            if clock.now() > .zero { break }
-            immediate += 1
-        }
+        let immediate = try await sentAtOnce(pacer, clock: clock)
         #expect(immediate == 0, "the margin (10 of the burst) leaves nothing to send at once")
     }
 
@@ -206,13 +211,7 @@ import TranscodelyClient
         await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 20, resetSeconds: 2, quota: 100, windowSeconds: 1), ticket: tickets[4])
         await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 150, resetSeconds: 1, quota: 100, windowSeconds: 1), ticket: tickets[0])
         for ticket in tickets[1...3] { await pacer.release(nil, ticket: ticket) }
-        var immediate = 0
-        while true {
-            try await pacer.acquire()
-            await pacer.release(nil)
-            if clock.now() > .zero { break }
-            immediate += 1
-        }
+        let immediate = try await sentAtOnce(pacer, clock: clock)
         // 20 left, less the margin of 10, less the 4 sent before it and not answered then: 6 at
         // once, not the 150 − 10 the overtaken answer would allow.
         #expect(immediate == 6, "\(immediate) sent at once")

@@ -115,11 +115,17 @@ def emit(record):
     print("    " + json.dumps(record), file=sys.stderr)
 
 
-def part_e(tcly, raw, n):
-    work = tempfile.mkdtemp(prefix="tcly-bench-e-")
+def listed(part, n):
+    """A work folder holding list.txt, the N inputs clip-I.mp4 one per line."""
+    work = tempfile.mkdtemp(prefix=f"tcly-bench-{part}-")
     listing = os.path.join(work, "list.txt")
     with open(listing, "w") as f:
         f.writelines(f"clip-{i}.mp4\n" for i in range(n))
+    return work, listing
+
+
+def part_e(tcly, raw, n):
+    work, listing = listed("e", n)
     script = os.path.join(work, "e.tcly")
     with open(script, "w") as f:
         f.write(f"batch --from {listing} --concurrency 20 --name e --priority economy\n")
@@ -154,10 +160,7 @@ def part_e(tcly, raw, n):
 
 
 def part_f(tcly, raw, n):
-    work = tempfile.mkdtemp(prefix="tcly-bench-f-")
-    listing = os.path.join(work, "list.txt")
-    with open(listing, "w") as f:
-        f.writelines(f"clip-{i}.mp4\n" for i in range(n))
+    work, listing = listed("f", n)
     saved = os.path.join(work, "saved.tcly")
     script = os.path.join(work, "make.tcly")
     with open(script, "w") as f:
