@@ -107,11 +107,18 @@ public struct TemporaryDirectory: Sendable {
 
     public var path: String { url.path }
 
-    /// Writes a file (creating folders) and returns its URL.
+    /// Writes a file (creating folders, owner-only like the folder itself, so that a data
+    /// directory made this way is one the engine accepts without a warning) and returns its URL.
     @discardableResult
     public func write(_ relative: String, _ contents: String = "") throws -> URL {
         let file = url.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var folder = url
+        for component in relative.split(separator: "/").dropLast() {
+            folder.appendPathComponent(String(component))
+            if mkdir(folder.path, 0o700) != 0 && errno != EEXIST {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: folder.path])
+            }
+        }
         try Data(contents.utf8).write(to: file)
         return file
     }
