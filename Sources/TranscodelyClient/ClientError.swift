@@ -30,6 +30,7 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         ClientError(origin: .transport, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
     }
 
+    /// A failed TLS handshake (see `Origin.tls`): never retried.
     public static func tls(_ message: String) -> ClientError {
         ClientError(origin: .tls, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
     }

@@ -45,10 +45,3 @@ public enum TrustedCA {
         return nil
     }
 }
-
-/// A CA file that cannot be used, in one sentence.
-public struct CAFileError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

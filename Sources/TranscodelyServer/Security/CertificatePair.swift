@@ -8,6 +8,7 @@ import NIOSSL
 public struct CertificatePair: Sendable {
     /// The leaf first, then any intermediates, as the certificate file lists them.
     public let chain: [NIOSSLCertificate]
+    /// The leaf's private key.
     public let key: NIOSSLPrivateKey
     /// When the leaf stops being valid.
     public let notValidAfter: Date
@@ -62,11 +63,4 @@ public struct CertificatePair: Sendable {
         formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
         return formatter.string(from: date)
     }
-}
-
-/// Why a certificate or key cannot be served, in one sentence that says what to do.
-public struct CertificateError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

@@ -27,6 +27,7 @@ public final class ReloadableCertificate: Sendable {
         var stamp: FileStamp
     }
 
+    /// The PEM files read at start and at every reload.
     public let certificateFile: String
     public let keyFile: String
     private let state: Mutex<State>
@@ -82,31 +83,5 @@ public final class ReloadableCertificate: Sendable {
             state.withLock { $0.stamp = stamp }
             return .rejected(error.message)
         }
-    }
-}
-
-/// Which version of the two files is on disk: equal stamps, same files.
-struct FileStamp: Equatable, Sendable {
-    struct Identity: Equatable, Sendable {
-        var device: UInt64, inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int
-    }
-    var certificate: Identity?
-    var key: Identity?
-
-    init(_ certificateFile: String, _ keyFile: String) {
-        certificate = Self.identity(certificateFile)
-        key = Self.identity(keyFile)
-    }
-
-    static func identity(_ path: String) -> Identity? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        #if canImport(Darwin)
-        let modified = info.st_mtimespec
-        #else
-        let modified = info.st_mtim
-        #endif
-        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                        seconds: Int(modified.tv_sec), nanoseconds: Int(modified.tv_nsec))
     }
 }
