@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import TranscodelyAPI
-import TranscodelyEngine
 import TranscodelyClient
+import TranscodelyEngine
 import TranscodelyServer
 import UnixSignals
 
@@ -103,7 +103,7 @@ struct Serve: AsyncParsableCommand {
         }
         let trusted = caFile ?? environment["TRANSCODELY_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         if let trusted {
-            do { try TrustedCA.check(trusted) } catch { fail(error.message) }
+            do { try TrustedCA.check(trusted, source: caFile == nil ? "TRANSCODELY_CA_FILE" : "--ca-file") } catch { fail(error.message) }
         }
         var configuration = Engine.Configuration(dataDirectory: data.directory)
         configuration.logger = logger

@@ -181,6 +181,8 @@ final class WebhookDispatcher: Sendable {
             }
         }
         let text = "\(error)", detail = text + String(reflecting: error)
+        // TLS failures in the words TranscodelyClient's TrustedCA uses for the API (the engine
+        // does not depend on the client library, so the few lines are repeated here).
         if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
             return "the receiver's certificate is not trusted: it was not issued for the URL's host"
         }
