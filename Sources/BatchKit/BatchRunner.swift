@@ -67,6 +67,7 @@ public final class BatchRunner: Sendable {
                         // cut answer may come after the create was done.
                         if error.origin == .transport, ["connection refused", "no connection within", "did not resolve"]
                             .contains(where: error.message.contains) { unreached = error.message }
+                        if error.origin == .tls { unreached = error.message }
                     }
                     await record(item, outcome)
                     let counts = state.record(outcome, at: position)

@@ -9,26 +9,32 @@ public struct ClientConfiguration: Sendable {
     /// How long one HTTP attempt may take; sent as `Connect-Timeout-Ms` too.
     public var timeout: Duration
     public var retry: RetryPolicy
+    /// A PEM file of a CA trusted for `https` besides the system store (a `tcly serve` with a
+    /// private CA's certificate); nil: the system store alone. See `TrustedCA`.
+    public var caFile: String?
 
     /// The hosted service.
     public static let defaultBaseURL = "https://api.transcodely.com"
 
     public init(baseURL: String = Self.defaultBaseURL, apiKey: APIKey, organizationID: String,
-                timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy()) {
+                timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy(), caFile: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.organizationID = organizationID
         self.timeout = timeout
         self.retry = retry
+        self.caFile = caFile
     }
 
-    /// From `TRANSCODELY_API_URL` (default the hosted service), `TRANSCODELY_API_KEY` and
-    /// `TRANSCODELY_ORG_ID`; nil when the key or the organization is missing.
+    /// From `TRANSCODELY_API_URL` (default the hosted service), `TRANSCODELY_API_KEY`,
+    /// `TRANSCODELY_ORG_ID` and `TRANSCODELY_CA_FILE`; nil when the key or the organization is
+    /// missing.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ClientConfiguration? {
         guard let key = environment["TRANSCODELY_API_KEY"], !key.isEmpty,
               let org = environment["TRANSCODELY_ORG_ID"], !org.isEmpty else { return nil }
         let url = environment["TRANSCODELY_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultBaseURL
-        return ClientConfiguration(baseURL: url, apiKey: APIKey(key), organizationID: org)
+        return ClientConfiguration(baseURL: url, apiKey: APIKey(key), organizationID: org,
+                                   caFile: environment["TRANSCODELY_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
     }
 }
 

@@ -9,6 +9,9 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Connection refused or reset, timeout, malformed reply. For a request that changes
         /// something, it may or may not have taken effect.
         case transport
+        /// The TLS handshake failed (a certificate not trusted, a server without TLS): nothing
+        /// was sent, and sending again fails the same way.
+        case tls
     }
 
     public var origin: Origin
@@ -27,17 +30,23 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         ClientError(origin: .transport, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
     }
 
+    /// A failed TLS handshake (see `Origin.tls`): never retried.
+    public static func tls(_ message: String) -> ClientError {
+        ClientError(origin: .tls, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
+    }
+
     public var code: ConnectError.Code { error.code }
     public var message: String { error.message }
 
     /// Whether sending the same request again is safe and may succeed, for a request that is a
     /// read or carries an idempotency key.
-    public var isRetryable: Bool { origin == .transport || error.code.isRetryable }
+    public var isRetryable: Bool { origin != .tls && (origin == .transport || error.code.isRetryable) }
 
     public var description: String {
         switch origin {
         case let .server(status): "\(error.code.rawValue) (HTTP \(status)): \(error.message)"
         case .transport: "transport: \(error.message)"
+        case .tls: "tls: \(error.message)"
         }
     }
 }

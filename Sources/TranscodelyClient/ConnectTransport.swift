@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import TranscodelyAPI
 
 /// What a response said besides its message: the headers a client paces and counts by.
@@ -45,6 +46,8 @@ public struct ConnectTransport: Sendable {
 
     public let configuration: ClientConfiguration
     private let http: HTTPClient
+    /// Set when `configuration.caFile` adds a CA; nil uses the client's default (system store).
+    private let tls: TLSConfiguration?
     /// Called with every response's headers (the batch engine's pacer tunes itself from them).
     public var observer: (@Sendable (ResponseInfo) -> Void)?
     /// How the transport waits between attempts (a test passes a clock that does not sleep).
@@ -66,6 +69,7 @@ public struct ConnectTransport: Sendable {
     public init(configuration: ClientConfiguration) {
         self.configuration = configuration
         http = Self.sharedHTTP
+        tls = configuration.caFile.map { TrustedCA.tlsConfiguration(caFile: $0) }
     }
 
     /// Calls `Service/Method` with a JSON body; returns the decoded message and the response info.
@@ -120,6 +124,7 @@ public struct ConnectTransport: Sendable {
         let ms = configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000
         request.headers.add(name: "Connect-Timeout-Ms", value: String(ms))
         request.body = .bytes(ByteBuffer(bytes: body))
+        request.tlsConfiguration = tls
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
@@ -127,6 +132,12 @@ public struct ConnectTransport: Sendable {
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             // Never echo the request: it carries the key. The error's own text names no secret.
+            if let words = TrustedCA.describeTLS(error, peer: "the API", fix: "set TRANSCODELY_CA_FILE to the PEM file of the CA that issued it, or pass --ca-file") {
+                throw .tls("\(method) to \(configuration.baseURL) failed: \(words)")
+            }
+            if configuration.baseURL.hasPrefix("http://"), case .remoteConnectionClosed? = error as? HTTPClientError {
+                throw .transport("\(method) to \(configuration.baseURL) failed: the connection closed before the answer came (if the server serves TLS, use https://)")
+            }
             throw .transport("\(method) to \(configuration.baseURL) failed: \(Self.describe(error, seconds: ms / 1000))")
         }
         let info = Self.info(response.headers, status: Int(response.status.code))

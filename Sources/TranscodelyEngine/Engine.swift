@@ -37,6 +37,9 @@ public final class Engine: Service, Sendable {
     let keys = KeyCache()
     let logger: Logger
     private let lock: DataDirectoryLock
+    /// What the operator should fix but the engine runs despite (a data directory other users
+    /// can read), one sentence each: `tcly serve` prints them at start.
+    public let warnings: [String]
 
     /// The id of the origin every engine has for inputs, under the data directory.
     public static let localInput = "ori_local_input"
@@ -48,7 +51,10 @@ public final class Engine: Service, Sendable {
         let data = configuration.dataDirectory
         let input = data.appendingPathComponent("origins/input"), output = data.appendingPathComponent("origins/output")
         do {
-            for folder in [data, input, output] {
+            // The data directory is the owner's alone (0700); the origins' folders inside it keep
+            // the umask, like the media in them.
+            warnings = try OwnerOnly.directory(data, what: "data directory").map { [$0] } ?? []
+            for folder in [input, output] {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             }
             guard FileManager.default.isWritableFile(atPath: data.path) else { throw CocoaError(.fileWriteNoPermission) }

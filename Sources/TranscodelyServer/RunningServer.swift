@@ -13,25 +13,33 @@ public final class RunningServer: Sendable {
     public let port: Int
     public let host: String
     public let engine: Engine
+    /// `http` or `https`.
+    public let scheme: String
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    /// `http://HOST:PORT`.
-    public var baseURL: String { "http://\(host):\(port)" }
+    /// `http://HOST:PORT`, or `https://` when serving TLS.
+    public var baseURL: String { "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     /// Starts the engine and the server; returns once the server listens. `signals` (as
     /// `[.sigterm, .sigint]`) make the process's signals trigger graceful shutdown.
     public static func start(_ server: TranscodelyHTTPServer, signals: [UnixSignal] = []) async throws -> RunningServer {
         let draining = Draining()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = server.application(draining: draining) { port in continuation.yield(port) }
+        let application = try server.application(draining: draining) { port in continuation.yield(port) }
         let drain = DrainService(draining: draining)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server.engine),
+            .init(service: application),
+            .init(service: drain),
+        ]
+        if let certificate = server.tls {
+            services.append(.init(service: CertificateWatcher(
+                certificate: certificate, interval: server.certificateCheckInterval,
+                reloadOnHangup: server.reloadOnHangup, logger: server.logger)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: server.engine),
-                .init(service: application),
-                .init(service: drain),
-            ],
+            services: services,
             gracefulShutdownSignals: signals,
             logger: server.logger))
         let task = Task {
@@ -44,13 +52,14 @@ public final class RunningServer: Sendable {
             try await task.value
             throw ServerStartError(message: "the server stopped before it listened on \(server.host):\(server.port)")
         }
-        return RunningServer(port: port, host: server.host, engine: server.engine, group: group, task: task)
+        return RunningServer(port: port, host: server.host, engine: server.engine, scheme: server.scheme, group: group, task: task)
     }
 
-    private init(port: Int, host: String, engine: Engine, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(port: Int, host: String, engine: Engine, scheme: String, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
         self.host = host
         self.engine = engine
+        self.scheme = scheme
         self.group = group
         self.task = task
     }

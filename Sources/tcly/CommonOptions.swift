@@ -27,10 +27,15 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
+/// Prints one warning line to standard error; the program goes on.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("tcly: warning: \(message)\n".utf8))
+}
+
 /// A store opened for administration, or a one-line error.
 func openStore(_ data: DataOption) -> EngineStore {
     do {
-        try FileManager.default.createDirectory(at: data.directory, withIntermediateDirectories: true)
+        if let warning = try OwnerOnly.directory(data.directory, what: "data directory") { warn(warning) }
         return try EngineStore(path: data.directory.appendingPathComponent("engine.sqlite").path)
     } catch {
         fail("cannot open the engine's store in \(data.directory.path): \(error)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TranscodelyAPI
+import TranscodelyClient
 import TranscodelyEngine
 import TranscodelyServer
 import UnixSignals
@@ -45,6 +46,25 @@ struct Serve: AsyncParsableCommand {
             help: ArgumentHelp("A network webhooks may be delivered to besides loopback (repeatable).", valueName: "CIDR"))
     var webhookAllow: [String] = []
 
+    @Option(name: .customLong("tls-cert"),
+            help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain); a renewed file is picked up without a restart.", valueName: "FILE"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "FILE"))
+    var tlsKey: String?
+
+    @Flag(name: .customLong("insecure-http"),
+          help: "Allow plain HTTP on an address beyond loopback (API keys cross the network unencrypted).")
+    var insecureHTTP = false
+
+    @Option(name: .customLong("metrics-token"),
+            help: ArgumentHelp("/metrics answers only Authorization: Bearer TOKEN (TRANSCODELY_METRICS_TOKEN); beyond loopback it answers nobody without one.", valueName: "TOKEN"))
+    var metricsToken: String?
+
+    @Option(name: .customLong("ca-file"),
+            help: ArgumentHelp("A PEM CA trusted, besides the system's, for https webhook receivers (TRANSCODELY_CA_FILE).", valueName: "FILE"))
+    var caFile: String?
+
     @Option(name: .customLong("webhook-retry-scale"),
             help: ArgumentHelp("Multiplies webhook retry delays (5 s, 5 min, 30 min, …); below 1 for tests.", valueName: "FACTOR"))
     var webhookRetryScale: Double = 1
@@ -65,11 +85,26 @@ struct Serve: AsyncParsableCommand {
         if simulate != nil, encoder != "simulate" {
             throw ValidationError("--simulate goes with --encoder simulate")
         }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError(tlsCert == nil ? "--tls-key goes with --tls-cert FILE" : "--tls-cert goes with --tls-key FILE")
+        }
     }
 
     func run() async throws {
         let logger = makeLogger("tcly.serve")
         let (host, port) = parseListen()
+        let environment = ProcessInfo.processInfo.environment
+        var certificate: ReloadableCertificate?
+        if let tlsCert, let tlsKey {
+            do { certificate = try ReloadableCertificate(certificateFile: tlsCert, keyFile: tlsKey) } catch { fail(error.message) }
+        }
+        if let refusal = ListenPolicy.refusal(host: host, port: port, tls: certificate != nil, insecureHTTP: insecureHTTP) {
+            fail(refusal)
+        }
+        let trusted = caFile ?? environment["TRANSCODELY_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let trusted {
+            do { try TrustedCA.check(trusted, source: caFile == nil ? "TRANSCODELY_CA_FILE" : "--ca-file") } catch { fail(error.message) }
+        }
         var configuration = Engine.Configuration(dataDirectory: data.directory)
         configuration.logger = logger
         configuration.origins = parseOrigins()
@@ -77,14 +112,21 @@ struct Serve: AsyncParsableCommand {
         configuration.workers = workers ?? (configuration.encoder.name == "ffmpeg" ? Self.ffmpegWorkers : 8)
         configuration.webhooks.allowedNetworks = webhookAllow.compactMap(IPNetwork.init)
         configuration.webhooks.retryScale = webhookRetryScale
+        configuration.webhooks.caFile = trusted
         let engine: Engine
         do { engine = try Engine(configuration) } catch { fail(describe(error)) }
+        for warning in engine.warnings { warn(warning) }
         await bootstrap(engine.store)
+        var server = TranscodelyHTTPServer(engine: engine, host: host, port: port, logger: logger)
+        server.tls = certificate
+        server.reloadOnHangup = true
+        server.healthWarning = ListenPolicy.warning(host: host, tls: certificate != nil, insecureHTTP: insecureHTTP)
+        let token = metricsToken ?? environment["TRANSCODELY_METRICS_TOKEN"]
+        server.metricsAccess = .policy(listeningOnLoopback: ListenPolicy.isLoopback(host), token: token)
+        if let warning = server.healthWarning { warn(warning) }
         let running: RunningServer
         do {
-            running = try await RunningServer.start(
-                TranscodelyHTTPServer(engine: engine, host: host, port: port, logger: logger),
-                signals: [.sigterm, .sigint])
+            running = try await RunningServer.start(server, signals: [.sigterm, .sigint])
         } catch {
             let text = String(describing: error)
             if text.contains("Address already in use") || text.contains("errno: 98") {
@@ -92,7 +134,8 @@ struct Serve: AsyncParsableCommand {
             }
             fail("could not listen on \(host):\(port): \(text)")
         }
-        Console.line("tcly serve: listening on \(running.baseURL) (data \(data.directory.path), encoder \(engine.encoder.name), \(configuration.workers) workers)")
+        let served = certificate.map { ", TLS certificate valid until \(CertificatePair.format($0.notValidAfter))" } ?? ""
+        Console.line("tcly serve: listening on \(running.baseURL) (data \(data.directory.path), encoder \(engine.encoder.name), \(configuration.workers) workers\(served))")
         do { try await running.wait() } catch { fail("the engine stopped: \(describe(error))") }
     }
 

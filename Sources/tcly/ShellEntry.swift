@@ -14,6 +14,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "The API's base URL (TRANSCODELY_API_URL).") var apiURL: String?
     @Option(help: "The API key (TRANSCODELY_API_KEY); never written to history, journals or logs.") var apiKey: String?
     @Option(help: "The organization id (TRANSCODELY_ORG_ID).") var org: String?
+    @Option(help: ArgumentHelp("A PEM CA to trust for https besides the system's (TRANSCODELY_CA_FILE).", valueName: "FILE")) var caFile: String?
     @Option(help: "The embedded engine's encoder when no API key is set: ffmpeg or simulate.") var encoder: String?
     @OptionGroup var data: DataOption
 
@@ -26,7 +27,13 @@ struct ConnectionOptions: ParsableArguments {
                 fail("an API key is set but no organization: set TRANSCODELY_ORG_ID or pass --org", code: 2)
             }
             let url = apiURL ?? environment["TRANSCODELY_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? ClientConfiguration.defaultBaseURL
-            return (ConnectTransport(configuration: ClientConfiguration(baseURL: url, apiKey: APIKey(key), organizationID: org)), nil)
+            let ca = caFile.map { ($0, "--ca-file") }
+                ?? environment["TRANSCODELY_CA_FILE"].flatMap { $0.isEmpty ? nil : ($0, "TRANSCODELY_CA_FILE") }
+            if let (path, source) = ca {
+                do { try TrustedCA.check(path, source: source) } catch { fail(error.message, code: 2) }
+            }
+            return (ConnectTransport(configuration: ClientConfiguration(baseURL: url, apiKey: APIKey(key), organizationID: org,
+                                                                        caFile: ca?.0)), nil)
         }
         return try await embedded()
     }
@@ -57,6 +64,7 @@ struct ConnectionOptions: ParsableArguments {
         do { engine = try Engine(configuration) } catch {
             fail("\(describe(error)) (or set TRANSCODELY_API_URL, TRANSCODELY_API_KEY and TRANSCODELY_ORG_ID to use a running engine)")
         }
+        for warning in engine.warnings { warn(warning) }
         let key = try await engine.store.issueKey(orgID: "org_local", appName: "shell", tier: .standard)
         let running = try await RunningServer.start(TranscodelyHTTPServer(engine: engine, host: "127.0.0.1", port: 0, logger: logger))
         FileHandle.standardError.write(Data("tcly: no API key set; using the local engine at \(running.baseURL) (data \(data.directory.path), encoder \(engine.encoder.name)\(note))\n".utf8))
@@ -77,12 +85,22 @@ enum SessionFiles {
     /// The history file of the interactive shell (secrets redacted).
     static var history: URL { folder.deletingLastPathComponent().appendingPathComponent("history") }
 
+    /// Makes the state directory and its `sessions` folder owner-only (0700) when they are
+    /// missing; warns once when an existing state directory is open to other users (journals
+    /// name jobs and files; history holds commands).
+    static func prepare() throws {
+        if let warning = try OwnerOnly.directory(folder.deletingLastPathComponent(), what: "the shell's state directory") { warn(warning) }
+        _ = try OwnerOnly.directory(folder, what: "the shell's sessions directory")
+    }
+
     /// A new journal for this session, remembered as the last one.
     static func newJournal() throws -> URL {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try prepare()
         let stamp = Int(Date().timeIntervalSince1970)
         let url = folder.appendingPathComponent("session-\(stamp)-\(getpid()).jsonl")
-        try url.path.write(to: folder.appendingPathComponent("last"), atomically: true, encoding: .utf8)
+        let last = folder.appendingPathComponent("last")
+        try url.path.write(to: last, atomically: true, encoding: .utf8)
+        _ = chmod(last.path, 0o600)
         return url
     }
 

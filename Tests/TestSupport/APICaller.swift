@@ -3,6 +3,7 @@ import CompressNIO
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import TranscodelyAPI
 
 /// Calls a running Transcodely API over real HTTP, as a client would, and keeps what came back
@@ -11,11 +12,14 @@ public struct APICaller: Sendable {
     public var baseURL: String
     public var key: String?
     public var org: String?
+    /// A CA (PEM file) trusted besides the system store, for a server with a test certificate.
+    public var caFile: String?
 
-    public init(baseURL: String, key: String?, org: String?) {
+    public init(baseURL: String, key: String?, org: String?, caFile: String? = nil) {
         self.baseURL = baseURL
         self.key = key
         self.org = org
+        self.caFile = caFile
     }
 
     /// One answer: status, headers and body.
@@ -61,12 +65,20 @@ public struct APICaller: Sendable {
         try await call(path, String(decoding: try WireCoding.encoder().encode(message), as: UTF8.self))
     }
 
-    /// GETs a path of the server (`/healthz`).
-    public func get(_ path: String) async throws -> Reply {
-        try await send(HTTPClientRequest(url: baseURL + path))
+    /// GETs a path of the server (`/healthz`), with extra headers.
+    public func get(_ path: String, headers extra: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
+        return try await send(request)
     }
 
     private func send(_ request: HTTPClientRequest) async throws -> Reply {
+        var request = request
+        if let caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(caFile)]
+            request.tlsConfiguration = tls
+        }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView))
@@ -89,15 +101,24 @@ public struct TemporaryDirectory: Sendable {
     public init(_ name: String = "tcly-test") throws {
         url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        // Owner-only, as the engine wants its data directory (else it warns at start).
+        _ = chmod(url.path, 0o700)
     }
 
     public var path: String { url.path }
 
-    /// Writes a file (creating folders) and returns its URL.
+    /// Writes a file (creating folders, owner-only like the folder itself, so that a data
+    /// directory made this way is one the engine accepts without a warning) and returns its URL.
     @discardableResult
     public func write(_ relative: String, _ contents: String = "") throws -> URL {
         let file = url.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var folder = url
+        for component in relative.split(separator: "/").dropLast() {
+            folder.appendPathComponent(String(component))
+            if mkdir(folder.path, 0o700) != 0 && errno != EEXIST {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: folder.path])
+            }
+        }
         try Data(contents.utf8).write(to: file)
         return file
     }

@@ -47,10 +47,10 @@ public final class TclyProcess: Sendable {
         return String(output.split(separator: "\n").first { $0.contains(marker) } ?? "")
     }
 
-    /// The base URL from a `listening on http://…` line.
+    /// The base URL from a `listening on http://…` (or `https://…`) line.
     public func waitForListening() async throws -> String {
         let line = try await waitForLine(containing: "listening on ")
-        guard let range = line.range(of: "http://") else { throw TclyProcessError("no URL in \(line)") }
+        guard let range = line.range(of: "https://") ?? line.range(of: "http://") else { throw TclyProcessError("no URL in \(line)") }
         return String(line[range.lowerBound...].prefix { $0 != " " })
     }
 

@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -26,7 +28,9 @@ public final class WebhookSink: Sendable {
     public typealias Script = @Sendable (Int) -> (Int, [String: String])
 
     public let port: Int
-    public var url: String { "http://127.0.0.1:\(port)/hook" }
+    /// `https` when started with a certificate.
+    public let scheme: String
+    public var url: String { "\(scheme)://127.0.0.1:\(port)/hook" }
     /// The deliveries, in a class the route handler can hold.
     private final class Received: Sendable {
         let list = Mutex<[Delivery]>([])
@@ -36,7 +40,10 @@ public final class WebhookSink: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    public init(port: Int = 0, script: @escaping Script = { _ in (204, [:]) }) async throws {
+    /// Starts the receiver on `port` (0: a free one); with `certificate` (PEM certificate and key
+    /// files) it serves HTTPS.
+    public init(port: Int = 0, certificate: (certificateFile: String, keyFile: String)? = nil,
+                script: @escaping Script = { _ in (204, [:]) }) async throws {
         let received = self.received
         let router = Router()
         router.post("/hook") { request, _ -> Response in
@@ -54,7 +61,15 @@ public final class WebhookSink: Sendable {
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let quiet = Logger(label: "sink", factory: { _ in SwiftLogNoOpLogHandler() })
-        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+        var tls: TLSConfiguration?
+        if let certificate {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate.certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: certificate.keyFile, format: .pem)
+            tls = .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        }
+        scheme = certificate == nil ? "http" : "https"
+        let application = Application(router: router, server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+                                      configuration: .init(address: .hostname("127.0.0.1", port: port)),
                                       onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
         let group = ServiceGroup(configuration: .init(services: [.init(service: application)], gracefulShutdownSignals: [], logger: quiet))
         self.group = group

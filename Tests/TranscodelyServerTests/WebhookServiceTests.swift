@@ -136,4 +136,44 @@ import TranscodelyTestSupport
             #expect(sink.deliveries.count == 1)
         }
     }
+
+    @Test func httpsReceiversAreVerifiedAgainstTheSystemStoreAndTheGivenCA() async throws {
+        let pki = try TemporaryDirectory("pki")
+        defer { pki.remove() }
+        let certificates = try TestCertificates(in: pki.url)
+        let ca = try await certificates.authority()
+        let certificate = try await certificates.server(signedBy: ca)
+        let sink = try await WebhookSink(certificate: (certificate.certificateFile, certificate.keyFile))
+        defer { Task { await sink.stop() } }
+        #expect(sink.url.hasPrefix("https://127.0.0.1:"))
+
+        // Trusting the CA: delivered over TLS.
+        let trusting = try await ServerFixture(webhookCA: ca.certificateFile)
+        do {
+            _ = try await register(trusting, sink.url, events: ["job.completed"])
+            let job = try await create(trusting, key: "tls-trusted")
+            let received = try await sink.wait { $0.contains { $0.jobID == job.id } }
+            #expect(received.contains { $0.type == "job.completed" })
+        } catch {
+            await trusting.stop()
+            throw error
+        }
+        await trusting.stop()
+
+        // Not trusting it: the attempt fails, saying why in plain words, and nothing arrives.
+        try await ServerFixture.with { f in
+            _ = try await register(f, sink.url, events: ["job.completed"])
+            let job = try await create(f, key: "tls-untrusted")
+            var attempts: [DeliveryAttempt] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            while attempts.isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
+            }
+            let error = try #require(attempts.first?.error)
+            #expect(error.hasPrefix("the receiver's certificate is not trusted: "), "\(error)")
+            #expect(attempts.first?.statusCode == nil)
+            #expect(!sink.deliveries.contains { $0.jobID == job.id })
+        }
+    }
 }

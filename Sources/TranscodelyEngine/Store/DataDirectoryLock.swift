@@ -8,10 +8,11 @@ final class DataDirectoryLock: Sendable {
 
     init(_ directory: URL) throws(ConnectError) {
         let path = directory.appendingPathComponent("engine.lock").path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw .failedPrecondition("data directory \(directory.path) is not writable; choose another with --data")
         }
+        OwnerOnly.tighten(fd)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw .failedPrecondition("data directory \(directory.path) is in use by another engine; stop it or choose another --data")

@@ -30,6 +30,10 @@ public final class EngineStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
+        // SQLite gives the WAL and shared-memory files the database file's mode: a 0600 store
+        // keeps all three to their owner (see OwnerOnly).
+        try OwnerOnly.file(path)
+        for suffix in ["-wal", "-shm"] { OwnerOnly.tightenIfPresent(path + suffix) }
         pool = try DatabasePool(path: path, configuration: configuration)
         secrets = try SecretBox(file: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("secrets.key"))
         self.clock = clock

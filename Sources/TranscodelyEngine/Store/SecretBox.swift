@@ -17,6 +17,7 @@ struct SecretBox: Sendable {
     /// there is none. An existing file is never replaced: that would lose every stored secret.
     init(file: URL) throws {
         if FileManager.default.fileExists(atPath: file.path) {
+            OwnerOnly.tightenIfPresent(file.path)
             guard let data = try? Data(contentsOf: file), data.count == 32 else {
                 throw Unusable(description: "\(file.path) is unreadable or not 32 bytes; restore it (webhook secrets are sealed with it), or move it away to start with a new one (every webhook must then be created again)")
             }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Synchronization
 import TranscodelyAPI
 
@@ -39,6 +40,11 @@ final class WebhookDispatcher: Sendable {
         // A redirect could lead anywhere, past the allowed networks: never followed.
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(policy.timeout.components.seconds))
+        // https receivers are verified against the system store and the configured CA, never not at all.
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let caFile = policy.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        configuration.tlsConfiguration = tls
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -174,7 +180,16 @@ final class WebhookDispatcher: Sendable {
             default: return "\(error)"
             }
         }
-        let text = "\(error)"
+        let text = "\(error)", detail = text + String(reflecting: error)
+        // TLS failures in the words TranscodelyClient's TrustedCA uses for the API (the engine
+        // does not depend on the client library, so the few lines are repeated here).
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the receiver's certificate is not trusted: it was not issued for the URL's host"
+        }
+        if detail.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the receiver's certificate is not trusted: no CA the engine trusts signed it, or it expired (start tcly serve with --ca-file FILE for a private CA)"
+        }
+        if detail.contains("WRONG_VERSION_NUMBER") { return "the receiver does not speak TLS (use an http:// URL)" }
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
         return String(text.prefix(200))
     }

@@ -17,6 +17,9 @@ public struct WebhookPolicy: Sendable {
     public var timeout: Duration = .seconds(10)
     /// Attempts in flight at once.
     public var concurrency = 32
+    /// A PEM file of a CA trusted for `https` receivers besides the system store
+    /// (`tcly serve --ca-file`, `TRANSCODELY_CA_FILE`). Certificates are always verified.
+    public var caFile: String?
 
     public init() {}
 
@@ -111,7 +114,7 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The addresses a host name (or literal) resolves to.
-    static func resolve(_ host: String) -> [Address] {
+    public static func resolve(_ host: String) -> [Address] {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let literal = Address(bare) { return [literal] }
         var hints = addrinfo()
