@@ -99,7 +99,7 @@ public final class TranscodelyContext: Sendable {
     public func definePreset(_ name: String, _ outputs: [OutputSpec]) { presets.withLock { $0[name] = outputs } }
 
     /// The outputs a command asks for: its `--output` SPECs and `--preset`, or `mp4:h264:720p`.
-    func outputs(specs: [String], preset: String?) throws -> [OutputSpec] {
+    func outputs(specs: [String], preset: String?) throws(ShellError) -> [OutputSpec] {
         var outputs = try specs.map { spec throws(ShellError) in try OutputSpecParser.parse(spec) }
         if let preset {
             guard let named = self.preset(preset) else {
@@ -111,7 +111,7 @@ public final class TranscodelyContext: Sendable {
     }
 
     /// `--meta K=V` values.
-    static func metadata(_ pairs: [String]) throws -> [String: String] {
+    static func metadata(_ pairs: [String]) throws(ShellError) -> [String: String] {
         var metadata: [String: String] = [:]
         for pair in pairs {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -122,26 +122,4 @@ public final class TranscodelyContext: Sendable {
         }
         return metadata
     }
-}
-
-extension Shell {
-    /// The transcoding context of this shell.
-    nonisolated var transcodely: TranscodelyContext {
-        get throws { try host(TranscodelyContext.self) }
-    }
-}
-
-extension ClientError {
-    /// The error as the shell shows it: the server's code and message.
-    func shellError(_ command: String) -> ShellError {
-        var text = "\(command): \(code.rawValue): \(message)"
-        if code == .alreadyExists, message.contains("\"tcly-") {
-            text += " (that key was derived from the input, outputs and priority: give --key for a separate job, or the same --meta/--batch to get that one)"
-        }
-        return ShellError(text)
-    }
-}
-
-extension String {
-    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

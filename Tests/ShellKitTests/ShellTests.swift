@@ -9,7 +9,7 @@ struct FlakyCommand: ShellCommand {
     @Flag var fail = false
     @Option var times: Int = 1
 
-    mutating func run(in shell: Shell) async throws {
+    mutating func run(in shell: Shell<Void>) async throws {
         if fail { throw ShellError("flaky: failed as asked") }
         shell.output.line("ok \(times)")
     }

@@ -10,8 +10,8 @@ struct CancelCommand: ShellCommand {
     @Argument var job: String?
     @Option var batch: String?
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         var ids: [String] = job.map { [$0] } ?? []
         if let batch {
             ids += await context.session.jobs(batch: batch).filter { !$0.job.status.isTerminal }.map(\.job.id)

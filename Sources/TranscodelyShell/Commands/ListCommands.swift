@@ -10,8 +10,8 @@ struct LsCommand: ShellCommand {
     @Option var meta: [String] = []
     @Flag var json = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
         let statuses = try status.map { text throws(ShellError) in
             guard let value = JobStatus(wire: text) else { throw ShellError("ls: --status \"\(text)\" is not one of \(JobStatus.choices)", status: 2) }
@@ -27,8 +27,8 @@ struct OriginsCommand: ShellCommand {
     static let about = CommandAbout(name: "origins", group: "Server", summary: "list the origins", example: "origins")
     @Flag var json = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
         let origins: [Origin]
         do { origins = try await context.origins.list() } catch { throw error.shellError("origins") }
@@ -48,8 +48,8 @@ struct FilesCommand: ShellCommand {
     @Argument var origin: String
     @Argument var prefix: String = ""
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         var token = ""
         var table = Table(["PATH", "SIZE"])
         repeat {
@@ -70,8 +70,8 @@ struct PresetCommand: ShellCommand {
     @Argument var name: String
     @Argument var specs: [String] = []
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         guard !specs.isEmpty else {
             guard let outputs = context.preset(name) else { throw ShellError("preset: no preset \"\(name)\"", status: 2) }
             shell.output.line("\(name): " + outputs.map(OutputSpecParser.format).joined(separator: " "))

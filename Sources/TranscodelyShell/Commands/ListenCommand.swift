@@ -13,8 +13,8 @@ struct ListenCommand: ShellCommand {
     @Option(help: "The URL to register, when the API reaches this machine by another address.") var url: String?
     @Flag(help: "Stop the receiver and delete its registration.") var stop = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if stop {
             guard context.listener != nil else { shell.output.line("listen: no receiver is running"); return }
             await context.stopListening()
