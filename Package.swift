@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "TranscodelyShellTests",
             dependencies: [
-                "TranscodelyShell", "ShellKit", "ShellKitTesting", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer",
+                "TranscodelyShell", "ShellKit", "ShellKitTesting", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer",
                 "TranscodelyEngine", "TranscodelyTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -20,9 +20,9 @@ import Testing
         await assertScript("get letter", in: shell, transcript: transcript, prints: "Dear reader,\n  thanks.\n")
         await assertScript("del greeting; keys", in: shell, transcript: transcript, prints: "letter\nworld\n")
         await assertScript("get greeting", in: shell, transcript: transcript, prints: "",
-                           errors: "error: test.tcly:1:1: get: no key greeting; keys lists them\n    get greeting\n    ^\n", status: 1)
+                           errors: "error: test.script:1:1: get: no key greeting; keys lists them\n    get greeting\n    ^\n", status: 1)
         await assertScript("put lonely", in: shell, transcript: transcript,
-                           errors: "error: test.tcly:1:1: put: no value for lonely; give one: put lonely VALUE, or put lonely <<END\n    put lonely\n    ^\n",
+                           errors: "error: test.script:1:1: put: no value for lonely; give one: put lonely VALUE, or put lonely <<END\n    put lonely\n    ^\n",
                            status: 2)
         let help = await runScript("help", in: shell, transcript: transcript)
         #expect(help.output.hasPrefix("Store:\n  del "))

@@ -12,7 +12,7 @@ public struct ScriptRun: Sendable {
 /// Runs `script` in a fresh shell with the host's `commands` (and the builtins) over `host` and
 /// returns what it printed: tests of a host's commands read like transcripts.
 public func runScript<Host: Sendable>(_ script: String, commands: [any ShellCommand<Host>.Type], host: Host,
-                                      file: String = "test.tcly", keepGoing: Bool? = nil) async -> ScriptRun {
+                                      file: String = "test.script", keepGoing: Bool? = nil) async -> ScriptRun {
     let (output, transcript) = ShellOutput.capture()
     let shell = Shell(registry: CommandRegistry(commands), output: output, host: host)
     return await runScript(script, in: shell, transcript: transcript, file: file, keepGoing: keepGoing)
@@ -20,14 +20,14 @@ public func runScript<Host: Sendable>(_ script: String, commands: [any ShellComm
 
 /// `runScript` for commands that need no host state.
 public func runScript(_ script: String, commands: [any ShellCommand<Void>.Type] = [],
-                      file: String = "test.tcly", keepGoing: Bool? = nil) async -> ScriptRun {
+                      file: String = "test.script", keepGoing: Bool? = nil) async -> ScriptRun {
     await runScript(script, commands: commands, host: (), file: file, keepGoing: keepGoing)
 }
 
 /// Runs `script` inside an existing shell (its variables and host state stay) whose output goes
 /// to `transcript` (`ShellOutput.capture()`), and returns what this script printed.
 public func runScript<Host: Sendable>(_ script: String, in shell: Shell<Host>, transcript: Transcript,
-                                      file: String = "test.tcly", keepGoing: Bool? = nil) async -> ScriptRun {
+                                      file: String = "test.script", keepGoing: Bool? = nil) async -> ScriptRun {
     let before = (transcript.output.utf8.count, transcript.errors.utf8.count)
     let status = await shell.run(script, file: file, keepGoing: keepGoing)
     return ScriptRun(status: status, output: String(decoding: transcript.output.utf8.dropFirst(before.0), as: UTF8.self),
@@ -57,7 +57,7 @@ public func assertScript(_ script: String, commands: [any ShellCommand<Void>.Typ
 /// Returns the run, for a test that reads a value out of it.
 @discardableResult
 public func assertScript<Host: Sendable>(_ script: String, in shell: Shell<Host>, transcript: Transcript,
-                                         file: String = "test.tcly", prints output: String? = nil,
+                                         file: String = "test.script", prints output: String? = nil,
                                          errors: String? = nil, status: Int32 = 0, exactly: Bool = false,
                                          sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> ScriptRun {
     let run = await runScript(script, in: shell, transcript: transcript, file: file)

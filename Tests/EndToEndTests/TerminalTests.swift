@@ -102,4 +102,42 @@ import TranscodelyTestSupport
         for index in 0..<6 { #expect(final.contains("w/ep-\(index).mp4")) }
         #expect(final.split(separator: "\n").filter { $0.contains("100%  completed") }.count == 6)
     }
+
+    @Test func aColouredTableLinesUpOnTheTerminal() async throws {
+        let home = try TemporaryDirectory("tty")
+        let name = session + "-table"
+        defer {
+            _ = try? ChildProgram("tmux", ["kill-session", "-t", name])
+            home.remove()
+        }
+        for input in ["a.mp4", "a-much-longer-input-name.mp4"] { try home.write("data/tcly/engine/origins/input/\(input)", "x") }
+        let command = "env -u NO_COLOR XDG_DATA_HOME=\(home.path)/data XDG_STATE_HOME=\(home.path)/state \(TclyProcess.binary().path) --encoder simulate"
+        _ = try await tmux(["new-session", "-d", "-s", name, "-x", "160", "-y", "30", command])
+        func show(_ text: String, colours: Bool = false) async throws -> String {
+            let deadline = ContinuousClock.now + .seconds(20)
+            var last = ""
+            while ContinuousClock.now < deadline {
+                last = try await tmux(["capture-pane", "-t", name, "-p"] + (colours ? ["-e"] : []))
+                if last.contains(text) { return last }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw TclyProcessError("the terminal never showed \"\(text)\"; it shows:\n\(last)")
+        }
+        _ = try await show("tcly>")
+        _ = try await tmux(["send-keys", "-t", name, "-l", "--", "submit a.mp4; submit a-much-longer-input-name.mp4; status"])
+        _ = try await tmux(["send-keys", "-t", name, "Enter"])
+        let coloured = try await show("PROGRESS", colours: true)
+        #expect(coloured.contains("\u{1B}[3"), "the statuses are coloured on a terminal")
+        let lines = try await show("PROGRESS").split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("ID ") })
+        let progress = try #require(header.range(of: "PROGRESS")).lowerBound.utf16Offset(in: header)
+        let rows = lines.filter { $0.hasPrefix("job_") && $0.contains("%") }
+        #expect(rows.count == 2)
+        // Every row's progress ("  0.0%" … "100.0%") starts under PROGRESS: colours take no width.
+        for row in rows {
+            let cells = Array(row.utf16)
+            let cell = String(decoding: cells.dropFirst(progress).prefix(6), as: UTF16.self)
+            #expect(cell.range(of: #"^[ 0-9]{2}[0-9]\.[0-9]%$"#, options: .regularExpression) != nil, "\(header)\n\(row)")
+        }
+    }
 }

@@ -67,6 +67,6 @@ func transcript(_ script: String, file: String = "t.tcly", keepGoing: Bool? = ni
     @Test func exitStopsTheRestAndHistoryListsWhatRan() async {
         await assertScript("echo a\nhistory\nexit 3\necho never", prints: "a\n1  echo a\n", errors: "")
         await assertScript("flaky --times 2; flaky --fail", commands: [FlakyCommand.self], prints: "ok 2\n",
-                           errors: "error: test.tcly:1:18: flaky: failed as asked\n    flaky --times 2; flaky --fail\n                     ^\n", status: 1)
+                           errors: "error: test.script:1:18: flaky: failed as asked\n    flaky --times 2; flaky --fail\n                     ^\n", status: 1)
     }
 }

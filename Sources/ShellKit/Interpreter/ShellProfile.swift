@@ -6,7 +6,7 @@ public struct ShellProfile: Sendable {
     public var prompt: String
     /// The prompt while a quote, a trailing `\` or a here-document is still open.
     public var continuationPrompt: String
-    /// What history keeps of a typed line (the line editor's file, never a secret).
+    /// What history keeps of a typed line (the line editor's file: never a password or a key).
     public var redaction: HistoryRedaction
     /// Appended in parentheses to the error for a line over `Parser.maximumLineBytes`: how this
     /// host's users pass long lists instead.
