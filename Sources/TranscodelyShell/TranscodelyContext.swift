@@ -26,15 +26,19 @@ public final class TranscodelyContext: Sendable {
 
     func finishBackground(_ name: String) { _ = running.withLock { $0.removeValue(forKey: name) } }
 
-    /// The pacer of a running background batch (the only one when `name` is nil).
-    func runningPacer(_ name: String?) throws(ShellError) -> (String, Pacer) {
+    /// The pacer of a running background batch (the only one when `name` is nil); errors are
+    /// `command`'s.
+    func runningPacer(_ name: String?, command: String = "rate") throws(ShellError) -> (String, Pacer) {
         let all = running.withLock { $0.mapValues(\.pacer) }
         if let name {
-            guard let pacer = all[name] else { throw ShellError("no batch \"\(name)\" is running; running: \(all.keys.sorted().joined(separator: ", ").ifEmpty("none"))") }
+            guard let pacer = all[name] else {
+                throw ShellError("\(command): no batch \"\(name)\" is running; running: \(all.keys.sorted().joined(separator: ", ").ifEmpty("none"))")
+            }
             return (name, pacer)
         }
         guard all.count == 1, let only = all.first else {
-            throw ShellError(all.isEmpty ? "no batch is running (start one with batch … --background)" : "several batches run (\(all.keys.sorted().joined(separator: ", "))): name one")
+            throw ShellError(all.isEmpty ? "\(command): no batch is running; start one with batch … --background"
+                                         : "\(command): several batches run (\(all.keys.sorted().joined(separator: ", "))); name one")
         }
         return (only.key, only.value)
     }

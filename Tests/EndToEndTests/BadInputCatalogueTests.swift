@@ -28,7 +28,7 @@ import TranscodelyTestSupport
         ("echo $nope", "error: <command line>:1:6: $nope is not set; set it with: set nope VALUE"),
         ("show job_nope", "error: <command line>:1:1: show: not_found: no job job_nope in organization org_local"),
         ("submit", "error: <command line>:1:1: submit: Missing expected argument '<path>' (submit --help shows its usage)"),
-        ("rate 0", "error: <command line>:1:1: rate: must be above 0 and at most 100000, got 0.0"),
+        ("rate 0", "error: <command line>:1:1: rate: R must be above 0 and at most 100000, got 0"),
         ("files ori_nope", "error: <command line>:1:1: files: not_found: no origin ori_nope; OriginService/List shows the origins"),
         ("submit ../etc/passwd", #"error: <command line>:1:1: submit: invalid_argument: input_path: "../etc/passwd" may not contain . or .. components; paths stay inside origin ori_local_input"#),
     ]

@@ -32,9 +32,9 @@ struct SetCommand<Host: Sendable>: ShellCommand {
             return
         }
         guard Parser.isName(name) else {
-            throw ShellError("set: \"\(name)\" is not a variable name (letters, digits, _ and -)", status: 2)
+            throw ShellError("set: \"\(name)\" is not a variable name; use letters, digits, _ and -", status: 2)
         }
-        guard let value else { throw ShellError("set: give a value: set \(name) VALUE", status: 2) }
+        guard let value else { throw ShellError("set: no value for \(name); give one: set \(name) VALUE", status: 2) }
         try await shell.assign(name, value)
     }
 }

@@ -38,7 +38,7 @@ struct BatchCommand: ShellCommand {
         let priority = options.priority
         let inputOrigin = options.inputOriginID(context)
         let inputs = try await expandInputs(context, origin: inputOrigin)
-        guard !inputs.isEmpty else { throw ShellError("batch: no inputs: give paths, globs, --from FILE or --items FILE", status: 2) }
+        guard !inputs.isEmpty else { throw ShellError("batch: no inputs; give paths, globs, --from FILE or --items FILE", status: 2) }
         let started = Date()
         let outputs = try options.outputs(context, command: "batch")
         // Without --name the batch is named after what it asks for, so the same command run again

@@ -16,7 +16,7 @@ struct CancelCommand: ShellCommand {
         if let batch {
             ids += await context.session.jobs(batch: batch).filter { !$0.job.status.isTerminal }.map(\.job.id)
         }
-        guard !ids.isEmpty else { throw ShellError("cancel: name a job, or a --batch with unfinished jobs", status: 2) }
+        guard !ids.isEmpty else { throw ShellError("cancel: nothing to cancel; name a job, or a --batch with unfinished jobs", status: 2) }
         var failed = 0
         for id in ids {
             let job: Job

@@ -17,8 +17,13 @@ struct LsCommand: ShellCommand {
             guard let value = JobStatus(wire: text) else { throw ShellError("ls: --status \"\(text)\" is not one of \(JobStatus.choices)", status: 2) }
             return value
         }
-        let jobs = try await StatusCommand.list(context, ListJobsRequest(status: statuses, metadata: try TranscodelyContext.metadata(meta), pageSize: 1000))
+        let jobs = try await StatusCommand.list(context, ListJobsRequest(status: statuses, metadata: try Self.metadata(meta), pageSize: 1000))
         JobTable.print(jobs, json: json, shell: shell)
+    }
+
+    /// `--meta K=V` filters, with `ls`'s errors.
+    static func metadata(_ pairs: [String]) throws(ShellError) -> [String: String] {
+        do { return try TranscodelyContext.metadata(pairs) } catch { throw error.of("ls") }
     }
 }
 
@@ -73,11 +78,15 @@ struct PresetCommand: ShellCommand {
     mutating func run(in shell: Shell<TranscodelyContext>) async throws {
         let context = shell.host
         guard !specs.isEmpty else {
-            guard let outputs = context.preset(name) else { throw ShellError("preset: no preset \"\(name)\"", status: 2) }
+            guard let outputs = context.preset(name) else {
+                throw ShellError("preset: no preset \"\(name)\"; define one with: preset \(name) SPEC...", status: 2)
+            }
             shell.output.line("\(name): " + outputs.map(OutputSpecParser.format).joined(separator: " "))
             return
         }
-        context.definePreset(name, try specs.map { spec throws(ShellError) in try OutputSpecParser.parse(spec) })
+        do {
+            context.definePreset(name, try specs.map { spec throws(ShellError) in try OutputSpecParser.parse(spec) })
+        } catch { throw error.of("preset") }
     }
 }
 

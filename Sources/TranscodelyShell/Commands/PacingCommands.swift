@@ -9,7 +9,7 @@ struct PauseCommand: ShellCommand {
     @Argument var batch: String?
 
     mutating func run(in shell: Shell<TranscodelyContext>) async throws {
-        let (name, pacer) = try shell.host.runningPacer(batch)
+        let (name, pacer) = try shell.host.runningPacer(batch, command: "pause")
         await pacer.pause()
         shell.output.line("batch \(name): paused")
     }
@@ -21,7 +21,7 @@ struct ResumeCommand: ShellCommand {
     @Argument var batch: String?
 
     mutating func run(in shell: Shell<TranscodelyContext>) async throws {
-        let (name, pacer) = try shell.host.runningPacer(batch)
+        let (name, pacer) = try shell.host.runningPacer(batch, command: "resume")
         await pacer.resume()
         shell.output.line("batch \(name): resumed")
     }
@@ -45,7 +45,7 @@ struct RateCommand: ShellCommand {
 
     func checkRate() throws(ShellError) {
         guard perSecond > 0, perSecond <= 100_000 else {
-            throw ShellError("rate: must be above 0 and at most 100000, got \(perSecond)", status: 2)
+            throw ShellError("rate: R must be above 0 and at most 100000, got \(String(format: "%g", perSecond))", status: 2)
         }
     }
 
