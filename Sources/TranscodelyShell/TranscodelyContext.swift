@@ -86,7 +86,7 @@ public final class TranscodelyContext: Sendable {
            port == 0 && publicURL == nil || current.port == port && current.host == host {
             return current
         }
-        guard let webhooks else { throw ShellError("listen: this connection has no WebhookService") }
+        guard let webhooks else { throw ShellError("this connection has no WebhookService; use an API that has one") }
         await stopListening()
         let started = try await WebhookListener.start(host: host, port: port, publicURL: publicURL, session: session, webhooks: webhooks)
         listenerState.withLock { $0 = started }

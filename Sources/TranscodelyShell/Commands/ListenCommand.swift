@@ -38,6 +38,8 @@ struct ListenCommand: ShellCommand {
             listener = try await context.listen(host: host, port: port, publicURL: url)
         } catch let error as ClientError {
             throw error.shellError("listen")
+        } catch let error as ShellError {
+            throw error.of("listen")
         }
         shell.output.line("listen: receiving at \(listener.url) (webhook \(listener.webhookID)); signatures checked, duplicates dropped")
     }

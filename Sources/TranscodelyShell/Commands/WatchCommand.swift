@@ -49,6 +49,8 @@ struct WatchCommand: ShellCommand {
             let listener: WebhookListener
             do { listener = try await context.listen(host: host, port: port, publicURL: nil) } catch let error as ClientError {
                 throw error.shellError("watch --webhook")
+            } catch let error as ShellError {
+                throw error.of("watch --webhook")
             }
             let (id, stream) = listener.subscribe()
             let box = JobInbox()
