@@ -53,9 +53,9 @@ struct ShellFixture {
     /// transcript, `…` standing for any text within a line (see `assertScript`).
     @discardableResult
     func assert(_ script: String, prints output: String? = nil, errors: String? = nil, status: Int32 = 0,
-                sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> ScriptRun {
+                exactly: Bool = false, sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> ScriptRun {
         await assertScript(script, in: shell, transcript: transcript, file: "t.tcly", prints: output, errors: errors,
-                           status: status, sourceLocation: sourceLocation)
+                           status: status, exactly: exactly, sourceLocation: sourceLocation)
     }
 
     func stop() async {

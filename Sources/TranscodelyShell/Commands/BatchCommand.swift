@@ -188,7 +188,7 @@ struct BatchCommand: ShellCommand {
     private static func read(_ name: String, option: String) throws -> (String, SourceLocation) {
         if name == "-" {
             guard let input = CommandInput.current else {
-                throw ShellError("batch: \(option) - reads the command's here-document, and it has none: end the line with <<ITEMS, then the lines, then ITEMS", status: 2)
+                throw ShellError("batch: \(option) - reads the command's here-document, and it has none; end the line with <<ITEMS, then the lines, then ITEMS", status: 2)
             }
             return (input.text, input.location)
         }
@@ -204,16 +204,22 @@ struct BatchCommand: ShellCommand {
         do {
             lines = try Parser(file: location.file).parse(text, firstLine: location.line)
         } catch {
-            throw ShellError(error)
+            // An item line left open (a quote) is shown, not the command's line.
+            var failure = ShellError(error)
+            let itemLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if failure.sourceLine == nil, let at = failure.location.map({ $0.line - location.line }), itemLines.indices.contains(at) {
+                failure.sourceLine = String(itemLines[at])
+            }
+            throw failure
         }
         return try lines.map { line in
             guard line.words.count <= 2 else {
-                throw ShellError("batch: an item is PATH [KEY], and this line has \(line.words.count) words: quote a path that holds blanks",
+                throw ShellError("batch: an item is PATH [KEY], and this line has \(line.words.count) words; quote a path that holds blanks",
                                  location: line.words[2].location, sourceLine: line.sourceLine, status: 2)
             }
             let words = try line.words.map { word in
                 guard let literal = word.literal else {
-                    throw ShellError("batch: items are taken literally: quote a $ in a path or key ('…')",
+                    throw ShellError("batch: items are taken literally; quote a $ in a path or key ('…')",
                                      location: word.location, sourceLine: line.sourceLine, status: 2)
                 }
                 return literal
