@@ -54,9 +54,9 @@ import TranscodelyTestSupport
             """, errors: "")
         // Once the API has answered (here to ls), the plan says what it advertised.
         _ = await f.run("ls")
-        let (_, advertised, _) = await f.run("batch a.mp4 b.mp4 --dry-run")
+        let advertised = await f.assert("batch a.mp4 b.mp4 --dry-run", errors: "").output
         #expect(advertised.hasPrefix("pacing at 100/s, burst 200: the API's RateLimit-Policy (q=100;w=1)\n"), "\(advertised)")
-        let (_, capped, _) = await f.run("batch a.mp4 b.mp4 --dry-run --rate 20")
+        let capped = await f.assert("batch a.mp4 b.mp4 --dry-run --rate 20", errors: "").output
         #expect(capped.hasPrefix("pacing at 20/s, burst 200: your --rate/--burst, a ceiling (the API allows 100/s)\n"), "\(capped)")
         await f.assert("ls", prints: "no jobs\n", errors: "")
         /// A mistake, what the user reads, and the status.
@@ -122,9 +122,9 @@ import TranscodelyTestSupport
         defer { Task { await f.stop() } }
         try f.inputs(["a.mp4", "b.mp4"])
         let file = f.data.url.appendingPathComponent("s.json").path
-        let (status, out, errors) = await f.run("set owner me; set token tk_abcdefghijklmnop1234; batch a.mp4 b.mp4 --name pair; session save \(file)")
-        #expect(status == 0, "\(errors)")
-        #expect(out.hasSuffix("saved 2 job(s), 1 batch(es) to \(file)\n"))
+        await f.assert("set owner me; set token tk_abcdefghijklmnop1234; batch a.mp4 b.mp4 --name pair; session save \(file)",
+                       prints: "batch pair: 2 created, 0 already existed, 0 failed (… s)\nsaved 2 job(s), 1 batch(es) to \(file)\n",
+                       errors: "")
         let text = try String(contentsOfFile: file, encoding: .utf8)
         #expect(text.contains("\"owner\":\"me\"") && !text.contains("tk_abcdefghijklmnop1234"))
         let (output, _) = ShellOutput.capture()
@@ -147,11 +147,10 @@ import TranscodelyTestSupport
         defer { Task { await f.stop() } }
         try f.inputs((0..<150).map { "bg/c\($0).mp4" })
         // 10/s: 15 s for all, so a pause once a few are in lands mid-batch even on a loaded machine.
-        let (started, out, errors) = await f.run("batch 'bg/*.mp4' --name bg --rate 10 --burst 5 --concurrency 2 --background")
-        #expect(started == 0, "\(errors)")
-        #expect(out.hasPrefix("batch bg: 150 creates running in the background"))
+        await f.assert("batch 'bg/*.mp4' --name bg --rate 10 --burst 5 --concurrency 2 --background",
+                       prints: "batch bg: 150 creates running in the background (pause, resume, rate R, watch --batch bg)\n", errors: "")
         for _ in 0..<1500 where await f.context.session.jobs(batch: "bg").count < 8 { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(await f.run("pause bg").0 == 0)
+        await f.assert("pause bg", prints: "batch bg: paused\n", errors: "")
         // Creates already in flight finish; then nothing more is sent.
         var paused = await f.context.session.jobs(batch: "bg").count
         for _ in 0..<10 {
@@ -163,15 +162,19 @@ import TranscodelyTestSupport
         try await Task.sleep(for: .milliseconds(600))
         #expect(await f.context.session.jobs(batch: "bg").count == paused)
         #expect(paused > 5 && paused < 150)
-        let (_, rate, _) = await f.run("set rate 1000; rate 1000 --concurrency 8; resume")
         // 1000/s is a ceiling: the engine's standard tier says 100/s, and that is what it goes at.
-        #expect(rate.contains("batch bg: 1000/s (the API allows 100/s), 8 in flight") && rate.contains("batch bg: resumed"))
+        await f.assert("set rate 1000; rate 1000 --concurrency 8; resume",
+                       prints: "batch bg: 1000/s (the API allows 100/s), 8 in flight\nbatch bg: resumed\n", errors: "")
         for _ in 0..<600 where await f.context.session.jobs(batch: "bg").count < 150 {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(await f.context.session.jobs(batch: "bg").count == 150)
-        let (none, _, noneErrors) = await f.run("pause")
-        #expect(none != 0 && noneErrors.contains("no batch is running"))
+        await f.assert("pause", prints: "", errors: """
+            error: t.tcly:1:1: pause: no batch is running; start one with batch … --background
+                pause
+                ^
+
+            """, status: 1, exactly: true)
     }
 
     @Test func theJournalRebuildsTheSessionAfterACrash() async throws {
