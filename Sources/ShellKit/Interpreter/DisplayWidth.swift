@@ -1,6 +1,7 @@
 /// How many terminal columns text takes: ANSI escape sequences (colours) take none, East Asian
 /// wide characters and emoji take two, everything else one a character.
 public enum DisplayWidth {
+    /// The columns `text` takes on a terminal.
     public static func of(_ text: String) -> Int {
         var width = 0
         var escape = EscapeState.none

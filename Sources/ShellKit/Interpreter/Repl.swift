@@ -11,6 +11,8 @@ public struct Repl<Host: Sendable>: Sendable {
     public let reader: any LineReader
     public let interactive: Bool
 
+    /// A loop over `shell` reading from `reader`; `interactive` (a person at a terminal) keeps going
+    /// after a failing command, takes Ctrl-C and keeps history.
     public init(shell: Shell<Host>, reader: any LineReader, interactive: Bool) {
         self.shell = shell
         self.reader = reader

@@ -38,6 +38,7 @@ public actor Shell<Host: Sendable> {
         variables["status"] = "0"
     }
 
+    /// Sets what is called after every command (its source line and status).
     public func observe(_ body: @escaping @Sendable (String, Int32) async -> Void) { observer = body }
 
     // MARK: - Variables

@@ -12,6 +12,7 @@ public struct ShellProfile: Sendable {
     /// host's users pass long lists instead.
     public var longLineHint: String?
 
+    /// A profile; the defaults name no host and redact nothing.
     public init(prompt: String = "> ", continuationPrompt: String = "  ...> ", redaction: HistoryRedaction = .none,
                 longLineHint: String? = nil) {
         self.prompt = prompt

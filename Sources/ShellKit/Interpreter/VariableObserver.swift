@@ -5,8 +5,10 @@
 public struct VariableObserver<Host: Sendable>: Sendable {
     /// The variable it watches.
     public var name: String
+    /// Checks and applies a value (`value`, in `shell`); throws to refuse it.
     public var body: @Sendable (_ value: String, _ shell: Shell<Host>) async throws -> Void
 
+    /// Watches `name` with `body`.
     public init(_ name: String, _ body: @escaping @Sendable (_ value: String, _ shell: Shell<Host>) async throws -> Void) {
         self.name = name
         self.body = body

@@ -14,6 +14,7 @@ public struct Completer: Sendable {
     public let commands: [any CommandDescription.Type]
     public let source: (any CompletionSource)?
 
+    /// Completes `registry`'s commands (any host's), with `source` for their values.
     public init<Host>(registry: CommandRegistry<Host>, source: (any CompletionSource)?) {
         commands = registry.descriptions
         self.source = source
