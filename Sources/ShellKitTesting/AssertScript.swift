@@ -35,20 +35,21 @@ public func runScript<Host: Sendable>(_ script: String, in shell: Shell<Host>, t
 }
 
 /// Runs `script` in a fresh shell and records a test issue, at the caller's line, for every part
-/// of the transcript that differs from what is expected (nil: not checked).
+/// of the transcript that differs from what is expected (nil: not checked). In `prints` and
+/// `errors`, `…` stands for any text within a line, unless `exactly`.
 public func assertScript<Host: Sendable>(_ script: String, commands: [any ShellCommand<Host>.Type], host: Host,
                                          prints output: String? = nil, errors: String? = nil, status: Int32 = 0,
-                                         sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
+                                         exactly: Bool = false, sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
     let run = await runScript(script, commands: commands, host: host)
-    check(run, prints: output, errors: errors, status: status, sourceLocation: sourceLocation)
+    check(run, prints: output, errors: errors, status: status, exactly: exactly, sourceLocation: sourceLocation)
 }
 
 /// `assertScript` for commands that need no host state.
 public func assertScript(_ script: String, commands: [any ShellCommand<Void>.Type] = [],
                          prints output: String? = nil, errors: String? = nil, status: Int32 = 0,
-                         sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
+                         exactly: Bool = false, sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
     await assertScript(script, commands: commands, host: (), prints: output, errors: errors, status: status,
-                       sourceLocation: sourceLocation)
+                       exactly: exactly, sourceLocation: sourceLocation)
 }
 
 /// Runs `script` inside an existing shell (a host's test fixture: its engine, session and
@@ -65,7 +66,7 @@ public func assertScript<Host: Sendable>(_ script: String, in shell: Shell<Host>
     return run
 }
 
-private func check(_ run: ScriptRun, prints output: String?, errors: String?, status: Int32, exactly: Bool = true,
+private func check(_ run: ScriptRun, prints output: String?, errors: String?, status: Int32, exactly: Bool,
                    sourceLocation: Testing.SourceLocation) {
     #expect(run.status == status, "status; errors: \(run.errors)", sourceLocation: sourceLocation)
     if let output {
