@@ -39,7 +39,9 @@ extension CommandDescription {
     /// The long options that take a value (`--output`), for completing their values.
     public static var optionNames: [String] { longNames(of: ["option"]) }
 
-    /// The long names of the arguments of these kinds, in the order they are declared.
+    /// The long names of the arguments of these kinds, in the order they are declared. Read from
+    /// `_dumpHelp()` (the JSON `--experimental-dump-help` prints): reflection on the type cannot see
+    /// inside an `@OptionGroup` before parsing, and this description includes its options.
     private static func longNames(of kinds: Set<String>) -> [String] {
         guard let document = try? JSONSerialization.jsonObject(with: Data(_dumpHelp().utf8)) as? [String: Any],
               let command = document["command"] as? [String: Any],
