@@ -97,6 +97,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                // IOError, to know "address in use" by its errno rather than its words.
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -179,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "TranscodelyShellTests",
             dependencies: [
-                "TranscodelyShell", "ShellKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer",
+                "TranscodelyShell", "ShellKit", "ShellKitTesting", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer",
                 "TranscodelyEngine", "TranscodelyTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -202,5 +204,11 @@ let package = Package(
             dependencies: ["TranscodelyAPI", "TranscodelyTestSupport"],
             swiftSettings: strict
         ),
+        // The embedding example (docs/embedding.md): a key-value store's shell on ShellKit, and its
+        // transcript test, so CI keeps the example building and true.
+        .executableTarget(name: "kvshell", dependencies: ["ShellKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Examples/KVShell", swiftSettings: strict),
+        .testTarget(name: "KVShellTests", dependencies: ["kvshell", "ShellKit", "ShellKitTesting"],
+                    path: "Examples/KVShellTests", swiftSettings: strict),
     ]
 )

@@ -55,10 +55,3 @@ public enum OutputSpecParser {
         return "\(output.type.rawValue):\(codec):\(rungs.joined(separator: ","))"
     }
 }
-
-/// A wire value's JSON as text.
-enum JSONWriterText {
-    static func of(_ value: some JSONWritable) -> String {
-        String(decoding: value.jsonBytes, as: UTF8.self)
-    }
-}

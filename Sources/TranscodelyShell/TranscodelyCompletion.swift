@@ -7,12 +7,12 @@ import TranscodelyClient
 /// enum values, SPEC parts, remote paths through OriginService/ListFiles for `submit`/`batch`, and
 /// local files for `--from`, `save` and `source`.
 public struct TranscodelyCompletion: CompletionSource {
-    let shell: Shell
+    let shell: Shell<TranscodelyContext>
 
-    public init(shell: Shell) { self.shell = shell }
+    public init(shell: Shell<TranscodelyContext>) { self.shell = shell }
 
     public func values(command: String, option: String?, prefix: String) async -> [String] {
-        guard let context = try? shell.transcodely else { return [] }
+        let context = shell.host
         switch option {
         case "--priority": return Priority.allCases.map(\.rawValue)
         case "--status": return JobStatus.allCases.map(\.rawValue)

@@ -26,15 +26,19 @@ public final class TranscodelyContext: Sendable {
 
     func finishBackground(_ name: String) { _ = running.withLock { $0.removeValue(forKey: name) } }
 
-    /// The pacer of a running background batch (the only one when `name` is nil).
-    func runningPacer(_ name: String?) throws(ShellError) -> (String, Pacer) {
+    /// The pacer of a running background batch (the only one when `name` is nil); errors are
+    /// `command`'s.
+    func runningPacer(_ name: String?, command: String = "rate") throws(ShellError) -> (String, Pacer) {
         let all = running.withLock { $0.mapValues(\.pacer) }
         if let name {
-            guard let pacer = all[name] else { throw ShellError("no batch \"\(name)\" is running; running: \(all.keys.sorted().joined(separator: ", ").ifEmpty("none"))") }
+            guard let pacer = all[name] else {
+                throw ShellError("\(command): no batch \"\(name)\" is running; running: \(all.keys.sorted().joined(separator: ", ").ifEmpty("none"))")
+            }
             return (name, pacer)
         }
         guard all.count == 1, let only = all.first else {
-            throw ShellError(all.isEmpty ? "no batch is running (start one with batch … --background)" : "several batches run (\(all.keys.sorted().joined(separator: ", "))): name one")
+            throw ShellError(all.isEmpty ? "\(command): no batch is running; start one with batch … --background"
+                                         : "\(command): several batches run (\(all.keys.sorted().joined(separator: ", "))); name one")
         }
         return (only.key, only.value)
     }
@@ -82,7 +86,7 @@ public final class TranscodelyContext: Sendable {
            port == 0 && publicURL == nil || current.port == port && current.host == host {
             return current
         }
-        guard let webhooks else { throw ShellError("listen: this connection has no WebhookService") }
+        guard let webhooks else { throw ShellError("this connection has no WebhookService; use an API that has one") }
         await stopListening()
         let started = try await WebhookListener.start(host: host, port: port, publicURL: publicURL, session: session, webhooks: webhooks)
         listenerState.withLock { $0 = started }
@@ -99,7 +103,7 @@ public final class TranscodelyContext: Sendable {
     public func definePreset(_ name: String, _ outputs: [OutputSpec]) { presets.withLock { $0[name] = outputs } }
 
     /// The outputs a command asks for: its `--output` SPECs and `--preset`, or `mp4:h264:720p`.
-    func outputs(specs: [String], preset: String?) throws -> [OutputSpec] {
+    func outputs(specs: [String], preset: String?) throws(ShellError) -> [OutputSpec] {
         var outputs = try specs.map { spec throws(ShellError) in try OutputSpecParser.parse(spec) }
         if let preset {
             guard let named = self.preset(preset) else {
@@ -111,7 +115,7 @@ public final class TranscodelyContext: Sendable {
     }
 
     /// `--meta K=V` values.
-    static func metadata(_ pairs: [String]) throws -> [String: String] {
+    static func metadata(_ pairs: [String]) throws(ShellError) -> [String: String] {
         var metadata: [String: String] = [:]
         for pair in pairs {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -122,26 +126,4 @@ public final class TranscodelyContext: Sendable {
         }
         return metadata
     }
-}
-
-extension Shell {
-    /// The transcoding context of this shell.
-    nonisolated var transcodely: TranscodelyContext {
-        get throws { try host(TranscodelyContext.self) }
-    }
-}
-
-extension ClientError {
-    /// The error as the shell shows it: the server's code and message.
-    func shellError(_ command: String) -> ShellError {
-        var text = "\(command): \(code.rawValue): \(message)"
-        if code == .alreadyExists, message.contains("\"tcly-") {
-            text += " (that key was derived from the input, outputs and priority: give --key for a separate job, or the same --meta/--batch to get that one)"
-        }
-        return ShellError(text)
-    }
-}
-
-extension String {
-    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

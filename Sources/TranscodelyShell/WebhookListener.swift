@@ -68,11 +68,10 @@ public final class WebhookListener: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
             do { try await task.value } catch {
-                let text = "\(error)"
-                if text.contains("Address already in use") || text.contains("errno: 98") {
+                if let error = error as? IOError, error.errnoCode == EADDRINUSE {
                     throw ShellError("\(host):\(port) is already in use; pick another port")
                 }
-                throw ShellError("could not listen on \(host):\(port): \(text)")
+                throw ShellError("could not listen on \(host):\(port): \(error)")
             }
             throw ShellError("could not listen on \(host):\(port)")
         }

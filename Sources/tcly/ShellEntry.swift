@@ -144,7 +144,7 @@ struct ShellEntry: AsyncParsableCommand {
     }
 
     /// A shell over the configured connection and a new (or resumed) journaled session.
-    static func start(_ connection: ConnectionOptions, resume: Bool) async throws -> (Shell, RunningServer?) {
+    static func start(_ connection: ConnectionOptions, resume: Bool) async throws -> (Shell<TranscodelyContext>, RunningServer?) {
         let (transport, server) = try await connection.connect()
         let session: ShellSession
         do {
@@ -175,7 +175,7 @@ struct RunScript: AsyncParsableCommand {
         }
         if dryRun {
             do {
-                for command in try Parser(file: file).parse(text) {
+                for command in try Parser(file: file, longLineHint: TranscodelyCommands.profile.longLineHint).parse(text) {
                     print("\(command.location): \(command.sourceLine.trimmingCharacters(in: .whitespaces))")
                 }
             } catch {

@@ -28,7 +28,7 @@ import TranscodelyTestSupport
         let (failed, scriptOut, scriptErrors) = try await TclyProcess.run(["run", home.path + "/script.tcly", "--encoder", "simulate"],
                                                                     environment: environment(home))
         #expect(failed == 1 && scriptOut == "one\n")
-        #expect(scriptErrors.contains("error: \(home.path)/script.tcly:2:1: --output: codec \"h263\" is not one of h264, h265, vp9, av1\n    submit ep-1.mp4 --output mp4:h263:720p\n    ^"))
+        #expect(scriptErrors.contains("error: \(home.path)/script.tcly:2:1: submit: --output: codec \"h263\" is not one of h264, h265, vp9, av1\n    submit ep-1.mp4 --output mp4:h263:720p\n    ^"))
     }
 
     @Test func aResumedSessionHasEveryJobOfTheLastOne() async throws {

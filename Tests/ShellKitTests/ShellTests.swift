@@ -9,7 +9,7 @@ struct FlakyCommand: ShellCommand {
     @Flag var fail = false
     @Option var times: Int = 1
 
-    mutating func run(in shell: Shell) async throws {
+    mutating func run(in shell: Shell<Void>) async throws {
         if fail { throw ShellError("flaky: failed as asked") }
         shell.output.line("ok \(times)")
     }
@@ -41,16 +41,33 @@ func transcript(_ script: String, file: String = "t.tcly", keepGoing: Bool? = ni
     }
 
     @Test func errorsNameFileLineColumnWithACaret() async {
-        let (status, _, errors) = await transcript("echo a\n  submt x.mp4")
-        #expect(status == 2)
-        #expect(errors.hasPrefix("error: t.tcly:2:3: unknown command \"submt\""))
-        #expect(errors.contains("\n      submt x.mp4\n      ^\n"))
-        let (_, _, unset) = await transcript("echo $nope")
-        #expect(unset == "error: t.tcly:1:6: $nope is not set; set it with: set nope VALUE\n    echo $nope\n         ^\n")
-        let (badFlag, _, flagError) = await transcript("flaky --times many")
-        #expect(badFlag == 2 && flagError.hasPrefix("error: t.tcly:1:1: flaky: The value 'many' is invalid for '--times <times>'"))
-        let (syntax, _, syntaxError) = await transcript("echo 'open")
-        #expect(syntax == 2 && syntaxError.hasPrefix("error: t.tcly:1:6: unclosed single quote"))
+        await assertScript("echo a\n  submt x.mp4", commands: [FlakyCommand.self], prints: "a\n", errors: """
+            error: test.script:2:3: unknown command "submt" (help lists the commands)
+                  submt x.mp4
+                  ^
+
+            """, status: 2)
+        await assertScript("echo $nope", errors: """
+            error: test.script:1:6: $nope is not set; set it with: set nope VALUE
+                echo $nope
+                     ^
+
+            """, status: 1)
+        await assertScript("flaky --times many", commands: [FlakyCommand.self], prints: "", errors: """
+            error: test.script:1:1: flaky: The value 'many' is invalid for '--times <times>'… (flaky --help shows its usage)
+                flaky --times many
+                ^
+
+            """, status: 2)
+        await assertScript("echo 'open", prints: "",
+                           errors: "error: test.script:1:6: unclosed single quote; the input ended before it was closed\n", status: 2)
+        await assertScript("set a.b 1", errors: """
+            error: test.script:1:1: set: "a.b" is not a variable name; use letters, digits, _ and -
+                set a.b 1
+                ^
+
+            """, status: 2)
+        await assertScript("set y", errors: "error: test.script:1:1: set: no value for y; give one: set y VALUE\n    set y\n    ^\n", status: 2)
     }
 
     @Test func helpListsByGroupAndShowsOne() async {
@@ -67,6 +84,6 @@ func transcript(_ script: String, file: String = "t.tcly", keepGoing: Bool? = ni
     @Test func exitStopsTheRestAndHistoryListsWhatRan() async {
         await assertScript("echo a\nhistory\nexit 3\necho never", prints: "a\n1  echo a\n", errors: "")
         await assertScript("flaky --times 2; flaky --fail", commands: [FlakyCommand.self], prints: "ok 2\n",
-                           errors: "error: test.tcly:1:18: flaky: failed as asked\n    flaky --times 2; flaky --fail\n                     ^\n", status: 1)
+                           errors: "error: test.script:1:18: flaky: failed as asked\n    flaky --times 2; flaky --fail\n                     ^\n", status: 1)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ShellKitTesting
 import Testing
 import ShellKit
 import TranscodelyAPI
@@ -34,31 +35,50 @@ import TranscodelyTestSupport
         let f = try await ShellFixture()
         defer { Task { await f.stop() } }
         try f.inputs(["a.mp4", "b c.mp4"])
-        let (status, out, errors) = await f.run("""
+        await f.assert("""
             batch --name inline --items - <<END
             a.mp4 inline_a
             # a comment line
             'b c.mp4' inline_bc
             END
             echo after
-            """)
-        #expect(status == 0, "\(errors)")
-        #expect(out.hasPrefix("batch inline: 2 created, 0 already existed, 0 failed") && out.hasSuffix("after\n"), "\(out)")
+            """, prints: "batch inline: 2 created, 0 already existed, 0 failed (… s)\nafter\n", errors: "")
         let keys = Set(await f.context.session.jobs(batch: "inline").compactMap(\.request.idempotencyKey))
         #expect(keys == ["inline_a", "inline_bc"])
-        let cases: [(String, String)] = [
-            ("batch --items - <<END\na.mp4 k1 extra\nEND", "error: t.tcly:2:10: batch: an item is PATH [KEY], and this line has 3 words"),
-            ("batch --items - <<END\na.mp4 $k\nEND", "error: t.tcly:2:7: batch: items are taken literally"),
-            ("batch --items - <<END\na.mp4 'k\nEND", "error: t.tcly:2:7: unclosed single quote"),
-            ("batch --items -", "error: t.tcly:1:1: batch: --items - reads the command's here-document, and it has none"),
-            ("batch a.mp4 <<END\na.mp4", "error: t.tcly:1:13: here-document <<END is not closed"),
-            ("<<END batch\nEND", "error: t.tcly:1:1: a here-document (<<WORD) comes after the command it feeds"),
-        ]
-        for (script, message) in cases {
-            let (failed, _, errors) = await f.run(script)
-            #expect(failed != 0, "\(script)")
-            #expect(errors.hasPrefix(message), "\(script) → \(errors)")
-        }
+        await f.assert("batch --items - <<END\na.mp4 k1 extra\nEND", prints: "", errors: """
+            error: t.tcly:2:10: batch: an item is PATH [KEY], and this line has 3 words; quote a path that holds blanks
+                a.mp4 k1 extra
+                         ^
+
+            """, status: 2)
+        await f.assert("batch --items - <<END\na.mp4 $k\nEND", prints: "", errors: """
+            error: t.tcly:2:7: batch: items are taken literally; quote a $ in a path or key ('…')
+                a.mp4 $k
+                      ^
+
+            """, status: 2, exactly: true)
+        await f.assert("batch --items - <<END\na.mp4 'k\nEND", prints: "", errors: """
+            error: t.tcly:2:7: unclosed single quote; the input ended before it was closed
+                a.mp4 'k
+                      ^
+
+            """, status: 2)
+        await f.assert("batch --items -", prints: "", errors: """
+            error: t.tcly:1:1: batch: --items - reads the command's here-document, and it has none; end the line with <<ITEMS, then the lines, then ITEMS
+                batch --items -
+                ^
+
+            """, status: 2)
+        await f.assert("batch a.mp4 <<END\na.mp4", prints: "", errors: """
+            error: t.tcly:1:13: here-document <<END is not closed: end it with a line holding only END; the input ended before it was closed
+
+            """, status: 2)
+        await f.assert("<<END batch\nEND", prints: "", errors: """
+            error: t.tcly:1:1: a here-document (<<WORD) comes after the command it feeds
+                <<END batch
+                ^
+
+            """, status: 2)
         let count = await f.context.session.jobs().count
         #expect(count == 2, "a refused batch sends nothing")
     }

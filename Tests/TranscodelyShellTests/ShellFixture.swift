@@ -1,5 +1,7 @@
 import Foundation
 import ShellKit
+import ShellKitTesting
+import Testing
 import TranscodelyAPI
 import TranscodelyClient
 import TranscodelyEngine
@@ -13,7 +15,7 @@ struct ShellFixture {
     let data: TemporaryDirectory
     let server: RunningServer
     let context: TranscodelyContext
-    let shell: Shell
+    let shell: Shell<TranscodelyContext>
     let transcript: Transcript
     let journal: URL
 
@@ -45,6 +47,15 @@ struct ShellFixture {
         let before = (transcript.output.count, transcript.errors.count)
         let status = await shell.run(script, file: file)
         return (status, String(transcript.output.dropFirst(before.0)), String(transcript.errors.dropFirst(before.1)))
+    }
+
+    /// Runs a script in this fixture's shell (its session and variables stay) and checks its
+    /// transcript, `…` standing for any text within a line (see `assertScript`).
+    @discardableResult
+    func assert(_ script: String, prints output: String? = nil, errors: String? = nil, status: Int32 = 0,
+                exactly: Bool = false, sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> ScriptRun {
+        await assertScript(script, in: shell, transcript: transcript, file: "t.tcly", prints: output, errors: errors,
+                           status: status, exactly: exactly, sourceLocation: sourceLocation)
     }
 
     func stop() async {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ShellKit
+import ShellKitTesting
 import TranscodelyAPI
 import TranscodelyShell
 import TranscodelyTestSupport
@@ -11,24 +12,20 @@ import TranscodelyTestSupport
         let f = try await ShellFixture()
         defer { Task { await f.stop() } }
         try f.inputs(["a.mp4"])
-        let (status, out, errors) = await f.run("submit a.mp4 --output mp4:h264:720p\necho $last")
-        #expect(status == 0, "\(errors)")
-        let lines = out.split(separator: "\n")
-        #expect(lines.count == 2 && lines[0].hasPrefix("job_") && lines[1] == lines[0])
-        let (_, again, _) = await f.run("submit a.mp4 --output mp4:h264:720p")
-        #expect(again == "\(lines[0])  (already existed)\n")
-        let (_, json, _) = await f.run("show $last --json")
+        let id = await f.assert("submit a.mp4 --output mp4:h264:720p", prints: "job_…\n", errors: "").output.dropLast()
+        await f.assert("echo $last", prints: "\(id)\n")
+        await f.assert("submit a.mp4 --output mp4:h264:720p", prints: "\(id)  (already existed)\n", errors: "")
+        let json = await f.assert("show $last --json").output
         let shown = try JSONDecoder().decode(Job.self, from: Data(json.utf8))
-        #expect(shown.id == String(lines[0]))
+        #expect(shown.id == String(id))
     }
 
     @Test func aBatchFromAGlobWithKeysThenWatchThenRetryFailed() async throws {
         let f = try await ShellFixture(spec: "probe=0,encode=0.1,fail=0.3")
         defer { Task { await f.stop() } }
         try f.inputs((0..<20).map { "uploads/ep-\($0).mp4" } + ["uploads/corrupt-1.mp4", "other/x.mp4"])
-        let (status, out, errors) = await f.run("batch 'uploads/*.mp4' --output hls:h264:720p,480p/economy --key 'nightly_{name}' --name nightly")
-        #expect(status == 0, "\(errors)")
-        #expect(out == "batch nightly: 21 created, 0 already existed, 0 failed (\(out.split(separator: "(").last!)")
+        await f.assert("batch 'uploads/*.mp4' --output hls:h264:720p,480p/economy --key 'nightly_{name}' --name nightly",
+                       prints: "batch nightly: 21 created, 0 already existed, 0 failed (… s)\n", errors: "")
         let (watched, watchOut, _) = await f.run("watch --batch nightly --interval 0.1")
         #expect(watched == 1, "some jobs fail with fail=0.3 and corrupt")
         #expect(watchOut.contains("all 21 ended: "))
@@ -38,42 +35,49 @@ import TranscodelyTestSupport
         #expect(retried == 0)
         #expect(retryOut.hasPrefix("batch nightly: ") && retryOut.contains("created, 0 already existed, 0 failed"))
         // A rerun of the same batch creates nothing new.
-        let (_, rerun, _) = await f.run("batch 'uploads/*.mp4' --output hls:h264:720p,480p/economy --key 'nightly_{name}' --name nightly")
-        #expect(rerun.hasPrefix("batch nightly: 0 created, 21 already existed, 0 failed"))
+        await f.assert("batch 'uploads/*.mp4' --output hls:h264:720p,480p/economy --key 'nightly_{name}' --name nightly",
+                       prints: "batch nightly: 0 created, 21 already existed, 0 failed (… s)\n", errors: "")
     }
 
     @Test func dryRunSendsNothingAndBadInputIsAClearError() async throws {
         let f = try await ShellFixture()
         defer { Task { await f.stop() } }
         try f.inputs(["a.mp4", "b.mp4"])
-        let (status, out, _) = await f.run("batch a.mp4 b.mp4 --dry-run --rate 100 --burst 200")
-        #expect(status == 0 && out.hasPrefix("pacing at 100/s, burst 200: your --rate/--burst, a ceiling (the API has not said its limit yet)\n2 creates, at most 50 in flight\n"), "\(out)")
-        #expect(out.contains("key tcly-"))
+        await f.assert("batch a.mp4 b.mp4 --dry-run --rate 100 --burst 200", prints: """
+            pacing at 100/s, burst 200: your --rate/--burst, a ceiling (the API has not said its limit yet)
+            2 creates, at most 50 in flight
+            t=0s: 2 at once (burst 200, kept at 95%)
+            done in about 0.0 s
+              a.mp4  key tcly-…
+              b.mp4  key tcly-…
+
+            """, errors: "")
         // Once the API has answered (here to ls), the plan says what it advertised.
         _ = await f.run("ls")
-        let (_, advertised, _) = await f.run("batch a.mp4 b.mp4 --dry-run")
+        let advertised = await f.assert("batch a.mp4 b.mp4 --dry-run", errors: "").output
         #expect(advertised.hasPrefix("pacing at 100/s, burst 200: the API's RateLimit-Policy (q=100;w=1)\n"), "\(advertised)")
-        let (_, capped, _) = await f.run("batch a.mp4 b.mp4 --dry-run --rate 20")
+        let capped = await f.assert("batch a.mp4 b.mp4 --dry-run --rate 20", errors: "").output
         #expect(capped.hasPrefix("pacing at 20/s, burst 200: your --rate/--burst, a ceiling (the API allows 100/s)\n"), "\(capped)")
-        let (_, listed, _) = await f.run("ls")
-        #expect(listed == "no jobs\n")
-        let cases: [(String, String)] = [
-            ("batch a.mp4 --concurrency 0", "batch: --concurrency must be 1...1000, got 0"),
-            ("batch a.mp4 --key fixed", "batch: --key: \"fixed\" has no placeholder"),
-            ("batch a.mp4 --key 'x_{file}'", "batch: --key: unknown placeholder {file}"),
-            ("submit a.mp4 --output mp4:h263:720p", "--output: codec \"h263\" is not one of h264, h265, vp9, av1"),
-            ("submit a.mp4 --output hls:h264:720x", "--output: resolution \"720x\" is not one of"),
-            ("submit a.mp4 --priority urgent", "submit: --priority \"urgent\" is not one of economy, standard, premium"),
-            ("batch 'nothing/*.mp4'", "batch: no file of origin ori_local_input matches nothing/*.mp4"),
-            ("batch --from /nonexistent/list.txt", "batch: cannot read --from /nonexistent/list.txt"),
-            ("submit ../escape.mp4", "submit: invalid_argument: input_path: \"../escape.mp4\" may not contain . or .. components"),
-            ("show job_nope", "show: not_found: no job job_nope in organization org_shell"),
-        ]
-        for (line, message) in cases {
-            let (failed, _, errors) = await f.run(line)
-            #expect(failed != 0, "\(line)")
-            #expect(errors.hasPrefix("error: t.tcly:1:1: \(message)"), "\(line) → \(errors)")
+        await f.assert("ls", prints: "no jobs\n", errors: "")
+        /// A mistake, what the user reads, and the status.
+        func refused(_ line: String, _ message: String, status: Int32 = 2, sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
+            await f.assert(line, prints: "", errors: "error: t.tcly:1:1: \(message)\n    \(line)\n    ^\n", status: status,
+                           sourceLocation: sourceLocation)
         }
+        await refused("batch a.mp4 --concurrency 0", "batch: --concurrency must be 1...1000, got 0 (batch --help shows its usage)")
+        await refused("batch a.mp4 --key fixed", "batch: --key: \"fixed\" has no placeholder, so every file would get the same key; add {path} or {name}")
+        await refused("batch a.mp4 --key 'x_{file}'", "batch: --key: unknown placeholder {file}; use {path} {name} {stem} {date} {batch} {index}")
+        await refused("submit a.mp4 --output mp4:h263:720p", "submit: --output: codec \"h263\" is not one of h264, h265, vp9, av1")
+        await refused("submit a.mp4 --output hls:h264:720x",
+                      "submit: --output: resolution \"720x\" is not one of 2160p, 1440p, 1080p, 720p, 480p, 360p (optionally /QUALITY)")
+        await refused("submit a.mp4 --priority urgent",
+                      "submit: The value 'urgent' is invalid for '--priority <priority>'. Please provide one of 'economy', 'standard' or 'premium'. (submit --help shows its usage)")
+        await refused("batch 'nothing/*.mp4'", "batch: no file of origin ori_local_input matches nothing/*.mp4", status: 1)
+        await refused("batch --from /nonexistent/list.txt", "batch: cannot read --from /nonexistent/list.txt: no such file or not text", status: 1)
+        await refused("submit ../escape.mp4",
+                      "submit: invalid_argument: input_path: \"../escape.mp4\" may not contain . or .. components; paths stay inside origin ori_local_input",
+                      status: 1)
+        await refused("show job_nope", "show: not_found: no job job_nope in organization org_shell", status: 1)
     }
 
     @Test func saveWritesAScriptThatReplaysToTheSameJobs() async throws {
@@ -118,9 +122,9 @@ import TranscodelyTestSupport
         defer { Task { await f.stop() } }
         try f.inputs(["a.mp4", "b.mp4"])
         let file = f.data.url.appendingPathComponent("s.json").path
-        let (status, out, errors) = await f.run("set owner me; set token tk_abcdefghijklmnop1234; batch a.mp4 b.mp4 --name pair; session save \(file)")
-        #expect(status == 0, "\(errors)")
-        #expect(out.hasSuffix("saved 2 job(s), 1 batch(es) to \(file)\n"))
+        await f.assert("set owner me; set token tk_abcdefghijklmnop1234; batch a.mp4 b.mp4 --name pair; session save \(file)",
+                       prints: "batch pair: 2 created, 0 already existed, 0 failed (… s)\nsaved 2 job(s), 1 batch(es) to \(file)\n",
+                       errors: "")
         let text = try String(contentsOfFile: file, encoding: .utf8)
         #expect(text.contains("\"owner\":\"me\"") && !text.contains("tk_abcdefghijklmnop1234"))
         let (output, _) = ShellOutput.capture()
@@ -143,11 +147,10 @@ import TranscodelyTestSupport
         defer { Task { await f.stop() } }
         try f.inputs((0..<150).map { "bg/c\($0).mp4" })
         // 10/s: 15 s for all, so a pause once a few are in lands mid-batch even on a loaded machine.
-        let (started, out, errors) = await f.run("batch 'bg/*.mp4' --name bg --rate 10 --burst 5 --concurrency 2 --background")
-        #expect(started == 0, "\(errors)")
-        #expect(out.hasPrefix("batch bg: 150 creates running in the background"))
+        await f.assert("batch 'bg/*.mp4' --name bg --rate 10 --burst 5 --concurrency 2 --background",
+                       prints: "batch bg: 150 creates running in the background (pause, resume, rate R, watch --batch bg)\n", errors: "")
         for _ in 0..<1500 where await f.context.session.jobs(batch: "bg").count < 8 { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(await f.run("pause bg").0 == 0)
+        await f.assert("pause bg", prints: "batch bg: paused\n", errors: "")
         // Creates already in flight finish; then nothing more is sent.
         var paused = await f.context.session.jobs(batch: "bg").count
         for _ in 0..<10 {
@@ -159,15 +162,19 @@ import TranscodelyTestSupport
         try await Task.sleep(for: .milliseconds(600))
         #expect(await f.context.session.jobs(batch: "bg").count == paused)
         #expect(paused > 5 && paused < 150)
-        let (_, rate, _) = await f.run("set rate 1000; rate 1000 --concurrency 8; resume")
         // 1000/s is a ceiling: the engine's standard tier says 100/s, and that is what it goes at.
-        #expect(rate.contains("batch bg: 1000/s (the API allows 100/s), 8 in flight") && rate.contains("batch bg: resumed"))
+        await f.assert("set rate 1000; rate 1000 --concurrency 8; resume",
+                       prints: "batch bg: 1000/s (the API allows 100/s), 8 in flight\nbatch bg: resumed\n", errors: "")
         for _ in 0..<600 where await f.context.session.jobs(batch: "bg").count < 150 {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(await f.context.session.jobs(batch: "bg").count == 150)
-        let (none, _, noneErrors) = await f.run("pause")
-        #expect(none != 0 && noneErrors.contains("no batch is running"))
+        await f.assert("pause", prints: "", errors: """
+            error: t.tcly:1:1: pause: no batch is running; start one with batch … --background
+                pause
+                ^
+
+            """, status: 1, exactly: true)
     }
 
     @Test func theJournalRebuildsTheSessionAfterACrash() async throws {

@@ -4,6 +4,8 @@ import Foundation
 import GRDB
 import NIOCore
 import NIOHTTP1
+import ShellKit
+import ShellKitTesting
 import Testing
 import TranscodelyAPI
 import TranscodelyClient
@@ -41,9 +43,9 @@ import TranscodelyTestSupport
         let f = try await ShellFixture(spec: "probe=0,encode=30")
         defer { Task { await f.stop() } }
         try f.inputs(["w.mp4"])
-        #expect(await f.run("submit w.mp4 --key listen-1").0 == 0)
-        let (status, out, _) = await f.run("listen 0")
-        #expect(status == 0 && out.hasPrefix("listen: receiving at http://127.0.0.1:"))
+        await f.assert("submit w.mp4 --key listen-1", prints: "job_…\n", errors: "")
+        await f.assert("listen 0", prints: "listen: receiving at http://127.0.0.1:…/webhooks (webhook …); signatures checked, duplicates dropped\n",
+                       errors: "")
         let listener = try #require(f.context.listener)
         let key = try await secret(f, listener.webhookID)
         var job = try #require(await f.context.session.jobs().first).job
@@ -76,11 +78,13 @@ import TranscodelyTestSupport
         let counts = listener.counts
         // (The engine's own deliveries for the job, a progress event, are accepted too.)
         #expect(counts.accepted >= 1 && counts.duplicates == 1 && counts.rejected == 4)
-        let (_, summary, _) = await f.run("listen")
-        #expect(summary.contains("1 duplicate(s) dropped, 4 rejected; last rejected: webhook-timestamp is"))
-        #expect(summary.contains("s in the future; more than 5 minutes away is refused"))
+        await f.assert("listen", prints: """
+            listen: \(listener.url) (webhook \(listener.webhookID)): … accepted, 1 duplicate(s) dropped, 4 rejected; \
+            last rejected: webhook-timestamp is … s in the future; more than 5 minutes away is refused (replayed or a wrong clock)
+
+            """)
         // Stopping deletes the registration; nothing secret was journaled.
-        #expect(await f.run("listen --stop").1 == "listen: stopped; the webhook is deleted\n")
+        await f.assert("listen --stop", prints: "listen: stopped; the webhook is deleted\n", errors: "")
         #expect(try await f.context.webhooks?.list().isEmpty == true)
         let journal = try String(contentsOf: f.journal, encoding: .utf8)
         #expect(!journal.contains("whsec_"))
@@ -112,5 +116,25 @@ import TranscodelyTestSupport
         #expect(finals.values.allSatisfy { $0[0].status == .completed })
         // Some came pushed once the listener was back (it was down for part of the batch only).
         #expect(f.context.listener?.counts.accepted ?? 0 > 0)
+    }
+
+    @Test func aPortInUseIsSaidSoAndTheFirstListenerStays() async throws {
+        let f = try await ShellFixture()
+        defer { Task { await f.stop() } }
+        await f.assert("listen 0", prints: "listen: receiving at http://127.0.0.1:…/webhooks (webhook …); signatures checked, duplicates dropped\n",
+                       errors: "")
+        let port = try #require(f.context.listener).port
+        // A second shell on the same engine asks for the port the first one holds.
+        let (output, transcript) = ShellOutput.capture()
+        let context = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, webhooks: f.context.webhooks,
+                                         session: try ShellSession(journal: nil))
+        let other = TranscodelyCommands.shell(context, output: output)
+        await assertScript("listen \(port)", in: other, transcript: transcript, prints: "", errors: """
+            error: test.script:1:1: listen: 127.0.0.1:\(port) is already in use; pick another port
+                listen \(port)
+                ^
+
+            """, status: 1)
+        #expect(f.context.listener?.port == port)
     }
 }

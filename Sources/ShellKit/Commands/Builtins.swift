@@ -3,27 +3,28 @@ import Foundation
 
 extension Shell {
     /// The commands every shell has; a host may replace any of them.
-    static let builtins: [any ShellCommand.Type] = [SetCommand.self, UnsetCommand.self, EchoCommand.self,
-                                                    HelpCommand.self, HistoryCommand.self, ExitCommand.self,
-                                                    SourceCommand.self]
+    static var builtins: [any ShellCommand<Host>.Type] {
+        [SetCommand<Host>.self, UnsetCommand<Host>.self, EchoCommand<Host>.self, HelpCommand<Host>.self,
+         HistoryCommand<Host>.self, ExitCommand<Host>.self, SourceCommand<Host>.self]
+    }
 }
 
 /// `set NAME VALUE`, or `set` alone to list the variables.
-struct SetCommand: ShellCommand {
-    static let about = CommandAbout(name: "set", group: "Shell", summary: "set a variable, or list them all",
-                                    example: "set input uploads/episode-01.mp4")
+struct SetCommand<Host: Sendable>: ShellCommand {
+    static var about: CommandAbout { CommandAbout(name: "set", group: "Shell", summary: "set a variable, or list them all",
+                                    example: "set name world") }
     @Argument var name: String?
     @Argument var value: String?
 
-    static func quickParse(_ arguments: [String]) -> SetCommand? {
+    static func quickParse(_ arguments: [String]) -> Self? {
         guard arguments.count == 2, !arguments[0].hasPrefix("-"), !arguments[1].hasPrefix("-") else { return nil }
-        var command = SetCommand()
+        var command = Self()
         command.name = arguments[0]
         command.value = arguments[1]
         return command
     }
 
-    mutating func run(in shell: Shell) async throws {
+    mutating func run(in shell: Shell<Host>) async throws {
         guard let name else {
             for (key, value) in await shell.variables.sorted(by: { $0.key < $1.key }) {
                 shell.output.line("\(key)=\(value)")
@@ -31,48 +32,48 @@ struct SetCommand: ShellCommand {
             return
         }
         guard Parser.isName(name) else {
-            throw ShellError("set: \"\(name)\" is not a variable name (letters, digits, _ and -)", status: 2)
+            throw ShellError("set: \"\(name)\" is not a variable name; use letters, digits, _ and -", status: 2)
         }
-        guard let value else { throw ShellError("set: give a value: set \(name) VALUE", status: 2) }
-        await shell.set(name, value)
+        guard let value else { throw ShellError("set: no value for \(name); give one: set \(name) VALUE", status: 2) }
+        try await shell.assign(name, value)
     }
 }
 
 /// `unset NAME`.
-struct UnsetCommand: ShellCommand {
-    static let about = CommandAbout(name: "unset", group: "Shell", summary: "forget a variable", example: "unset input")
+struct UnsetCommand<Host: Sendable>: ShellCommand {
+    static var about: CommandAbout { CommandAbout(name: "unset", group: "Shell", summary: "forget a variable", example: "unset name") }
     @Argument var name: String
 
-    static func quickParse(_ arguments: [String]) -> UnsetCommand? {
+    static func quickParse(_ arguments: [String]) -> Self? {
         guard arguments.count == 1, !arguments[0].hasPrefix("-") else { return nil }
-        var command = UnsetCommand()
+        var command = Self()
         command.name = arguments[0]
         return command
     }
 
-    mutating func run(in shell: Shell) async throws { await shell.unset(name) }
+    mutating func run(in shell: Shell<Host>) async throws { await shell.unset(name) }
 }
 
 /// `echo WORDS...`.
-struct EchoCommand: ShellCommand {
-    static let about = CommandAbout(name: "echo", group: "Shell", summary: "print its words", example: "echo last job: $last")
+struct EchoCommand<Host: Sendable>: ShellCommand {
+    static var about: CommandAbout { CommandAbout(name: "echo", group: "Shell", summary: "print its words", example: "echo status: $status") }
     @Argument(parsing: .allUnrecognized) var words: [String] = []
 
-    static func quickParse(_ arguments: [String]) -> EchoCommand? {
-        var command = EchoCommand()
+    static func quickParse(_ arguments: [String]) -> Self? {
+        var command = Self()
         command.words = arguments
         return command
     }
 
-    mutating func run(in shell: Shell) async throws { shell.output.line(words.joined(separator: " ")) }
+    mutating func run(in shell: Shell<Host>) async throws { shell.output.line(words.joined(separator: " ")) }
 }
 
 /// `help` lists the commands by group; `help NAME` shows one.
-struct HelpCommand: ShellCommand {
-    static let about = CommandAbout(name: "help", group: "Shell", summary: "list the commands, or show one", example: "help batch")
+struct HelpCommand<Host: Sendable>: ShellCommand {
+    static var about: CommandAbout { CommandAbout(name: "help", group: "Shell", summary: "list the commands, or show one", example: "help set") }
     @Argument var command: String?
 
-    mutating func run(in shell: Shell) async throws {
+    mutating func run(in shell: Shell<Host>) async throws {
         if let command {
             guard let type = shell.registry.command(named: command) else {
                 let hint = shell.registry.suggestion(for: command).map { "; did you mean \($0)?" } ?? ""
@@ -99,30 +100,30 @@ struct HelpCommand: ShellCommand {
 }
 
 /// `history`: the commands run in this session.
-struct HistoryCommand: ShellCommand {
-    static let about = CommandAbout(name: "history", group: "Shell", summary: "the commands run in this session", example: "history")
+struct HistoryCommand<Host: Sendable>: ShellCommand {
+    static var about: CommandAbout { CommandAbout(name: "history", group: "Shell", summary: "the commands run in this session", example: "history") }
 
-    mutating func run(in shell: Shell) async throws {
+    mutating func run(in shell: Shell<Host>) async throws {
         for (index, line) in await shell.log.enumerated() { shell.output.line("\(index + 1)  \(line)") }
     }
 }
 
 /// `exit [STATUS]`.
-struct ExitCommand: ShellCommand {
-    static let about = CommandAbout(name: "exit", group: "Shell", summary: "leave the shell", example: "exit", aliases: ["quit"])
+struct ExitCommand<Host: Sendable>: ShellCommand {
+    static var about: CommandAbout { CommandAbout(name: "exit", group: "Shell", summary: "leave the shell", example: "exit", aliases: ["quit"]) }
     @Argument var status: Int32 = 0
 
-    mutating func run(in shell: Shell) async throws { await shell.requestExit(status) }
+    mutating func run(in shell: Shell<Host>) async throws { await shell.requestExit(status) }
 }
 
 /// `source FILE`: runs a script inside this session (its variables and state stay).
-struct SourceCommand: ShellCommand {
-    static let about = CommandAbout(name: "source", group: "Shell", summary: "run a script inside this session",
-                                    example: "source scripts/examples/library.tcly", aliases: ["replay"])
+struct SourceCommand<Host: Sendable>: ShellCommand {
+    static var about: CommandAbout { CommandAbout(name: "source", group: "Shell", summary: "run a script inside this session",
+                                    example: "source setup.script", aliases: ["replay"]) }
     @Argument var file: String
     @Flag var keepGoing = false
 
-    mutating func run(in shell: Shell) async throws {
+    mutating func run(in shell: Shell<Host>) async throws {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw ShellError("source: cannot read \(file): no such file or not text", status: 1)
         }

@@ -1,19 +1,19 @@
-import Dispatch
 import Foundation
-import Synchronization
 
 /// The read-eval-print loop, in named steps: read a line (a continuation prompt while a quote or
 /// a trailing `\` is open), run it, report. Ctrl-C cancels the running command and returns to
 /// the prompt; Ctrl-D (end of input) or `exit` leaves. Without a terminal the same loop reads
-/// plain lines and stops at the first failing command, as a script does.
-public struct Repl: Sendable {
-    public let shell: Shell
+/// plain lines and stops at the first failing command, as a script does. The prompts and what
+/// history keeps come from the shell's `ShellProfile`. Each interactive loop takes Ctrl-C for
+/// itself while it runs (`Interrupts`), so two loops in one process both get it.
+public struct Repl<Host: Sendable>: Sendable {
+    public let shell: Shell<Host>
     public let reader: any LineReader
     public let interactive: Bool
-    public var prompt = "tcly> "
-    public var continuation = "  ...> "
 
-    public init(shell: Shell, reader: any LineReader, interactive: Bool) {
+    /// A loop over `shell` reading from `reader`; `interactive` (a person at a terminal) keeps going
+    /// after a failing command, takes Ctrl-C and keeps history.
+    public init(shell: Shell<Host>, reader: any LineReader, interactive: Bool) {
         self.shell = shell
         self.reader = reader
         self.interactive = interactive
@@ -23,22 +23,24 @@ public struct Repl: Sendable {
     public func run() async -> Int32 {
         let interrupts = Interrupts()
         if interactive { interrupts.install() }
+        defer { interrupts.uninstall() }
+        let profile = shell.profile
         var pending = ""
         var line = 0
         var status: Int32 = 0
         while true {
-            guard let input = await read(pending.isEmpty ? prompt : continuation) else { break }
+            guard let input = await read(pending.isEmpty ? profile.prompt : profile.continuationPrompt) else { break }
             line += 1
             pending += (pending.isEmpty ? "" : "\n") + input
             let first = line - pending.split(separator: "\n", omittingEmptySubsequences: false).count + 1
             do {
-                _ = try Parser(file: "<stdin>").parse(pending, firstLine: first)
+                _ = try Parser(file: "<stdin>", longLineHint: profile.longLineHint).parse(pending, firstLine: first)
             } catch Parser.Failure.incomplete {
                 continue
             } catch {}
             let text = pending
             pending = ""
-            if interactive { reader.remember(text) }
+            if interactive { reader.remember(profile.redaction.redact(text)) }
             let run = Task { await shell.run(text, file: "<stdin>", keepGoing: interactive ? true : nil, firstLine: first) }
             interrupts.current(run)
             status = await run.value
@@ -56,25 +58,4 @@ public struct Repl: Sendable {
             Thread { continuation.resume(returning: reader.read(prompt: prompt)) }.start()
         }
     }
-}
-
-/// SIGINT while a command runs cancels it; at the prompt it is ignored (the shell stays).
-final class Interrupts: Sendable {
-    private let running = Mutex<Task<Int32, Never>?>(nil)
-    /// The dispatch source, kept alive for the process's life once installed.
-    nonisolated(unsafe) private static var source: (any DispatchSourceSignal)?
-    private static let installed = Mutex(false)
-
-    func install() {
-        let first = Self.installed.withLock { done in defer { done = true }; return !done }
-        signal(SIGINT, SIG_IGN)
-        let signals = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        signals.setEventHandler { [self] in
-            running.withLock { $0 }?.cancel()
-        }
-        signals.resume()
-        if first { Self.source = signals } else { signals.cancel() }
-    }
-
-    func current(_ task: Task<Int32, Never>?) { running.withLock { $0 = task } }
 }

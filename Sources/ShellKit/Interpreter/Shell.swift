@@ -4,12 +4,15 @@ import Foundation
 /// Runs the language: parses a script or a typed line, expands variables, finds each command in
 /// the registry, parses its options and runs it, keeping `$status`. Scripts stop at the first
 /// failing command unless `keep-going` is on. Knows nothing of what its commands do: a host adds
-/// its own commands and its own state (`host`).
-public actor Shell {
-    public nonisolated let registry: CommandRegistry
+/// its own commands and its own state (`host`), typed: `Shell<Host>` runs only commands written
+/// for `Host` (see `ShellCommand`), so a command reads `shell.host` without a cast.
+public actor Shell<Host: Sendable> {
+    public nonisolated let registry: CommandRegistry<Host>
     public nonisolated let output: ShellOutput
-    /// The host program's state, for its commands: see `host(_:)`.
-    public nonisolated let hostState: any Sendable
+    /// The host program's state, for its commands.
+    public nonisolated let host: Host
+    /// What the host says of itself: prompt, history redaction, hints in errors.
+    public nonisolated let profile: ShellProfile
     private(set) public var variables: [String: String] = [:]
     /// Every command line run successfully, in order (what `history` shows and a host can save).
     private(set) public var log: [String] = []
@@ -17,42 +20,47 @@ public actor Shell {
     public private(set) var exitRequested: Int32?
     /// Called after every command with its source line and status (a host journals it).
     private var observer: (@Sendable (String, Int32) async -> Void)?
+    /// What the host does when a user sets one of its variables, by name.
+    private let variableObservers: [String: VariableObserver<Host>]
 
-    public init(registry: CommandRegistry, output: ShellOutput = .standard, host: any Sendable = ()) {
+    /// A shell running `registry`'s commands (and the builtins it does not replace) over `host`.
+    public init(registry: CommandRegistry<Host>, output: ShellOutput = .standard, host: Host,
+                profile: ShellProfile = ShellProfile(), observers: [VariableObserver<Host>] = []) {
         var registry = registry
         for builtin in Self.builtins where registry.command(named: builtin.about.name) == nil {
             registry.register(builtin)
         }
         self.registry = registry
         self.output = output
-        hostState = host
+        self.host = host
+        self.profile = profile
+        variableObservers = Dictionary(observers.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         variables["status"] = "0"
     }
 
-    /// The host's state as its own type; a command of another host gets a clear error.
-    public nonisolated func host<T>(_ type: T.Type) throws -> T {
-        guard let state = hostState as? T else {
-            throw ShellError("this command needs a \(T.self) host, and this shell runs another")
-        }
-        return state
-    }
-
+    /// Sets what is called after every command (its source line and status).
     public func observe(_ body: @escaping @Sendable (String, Int32) async -> Void) { observer = body }
 
     // MARK: - Variables
 
+    /// Stores a variable, as the host keeps `$last`: no observer runs.
     public func set(_ name: String, _ value: String) {
         variables[name] = value
-        variableObserver?(name, value)
     }
 
-    /// Called when a variable is set (a host reacts to `set rate 50`).
-    private var variableObserver: (@Sendable (String, String) -> Void)?
-    public func observeVariables(_ body: @escaping @Sendable (String, String) -> Void) { variableObserver = body }
+    /// Sets a variable as `set NAME VALUE` does: the host's observer of `name`, if any, sees the
+    /// value first and may refuse it (its error is the command's), and acts on it before this
+    /// returns, so two `set`s in a row take effect in their order.
+    public func assign(_ name: String, _ value: String) async throws {
+        if let observer = variableObservers[name] { try await observer.body(value, self) }
+        variables[name] = value
+    }
+
     public func unset(_ name: String) { variables[name] = nil }
     public func variable(_ name: String) -> String? { variables[name] }
 
-    /// `json`: whether commands that print answer with JSON even without `--json` (`tcly --json`).
+    /// `json`: whether commands that print answer with JSON even without `--json` (a host's
+    /// `--json` flag sets it).
     public var wantsJSON: Bool { ["on", "true", "1", "yes"].contains(variables["json"] ?? "off") }
 
     /// `keep-going`: whether scripts go on after a failing command.
@@ -68,7 +76,7 @@ public actor Shell {
     public func run(_ text: String, file: String = "<command line>", keepGoing: Bool? = nil, firstLine: Int = 1) async -> Int32 {
         let commands: [ParsedCommand]
         do {
-            commands = try Parser(file: file).parse(text, firstLine: firstLine)
+            commands = try Parser(file: file, longLineHint: profile.longLineHint).parse(text, firstLine: firstLine)
         } catch {
             return report(ShellError(error))
         }
@@ -138,5 +146,13 @@ public actor Shell {
     func report(_ error: ShellError) -> Int32 {
         output.error(output.paint("error:", 31) + " " + error.description)
         return error.status
+    }
+}
+
+extension Shell where Host == Void {
+    /// A shell whose commands need no host state.
+    public init(registry: CommandRegistry<Void> = CommandRegistry(), output: ShellOutput = .standard,
+                profile: ShellProfile = ShellProfile()) {
+        self.init(registry: registry, output: output, host: (), profile: profile)
     }
 }

@@ -5,8 +5,13 @@
 /// here-document, taken literally: no expansion, no comments, no quotes).
 public struct Parser {
     public let file: String
+    /// What the host suggests for a line too long to read (how its users pass long lists).
+    public let longLineHint: String?
 
-    public init(file: String) { self.file = file }
+    public init(file: String, longLineHint: String? = nil) {
+        self.file = file
+        self.longLineHint = longLineHint
+    }
 
     /// The longest line the language takes: longer input is nearly always a mistake (a file
     /// pasted in, a runaway generator), and a clear refusal beats minutes of work on it.
@@ -23,7 +28,8 @@ public struct Parser {
     public func parse(_ text: String, firstLine: Int = 1) throws(Failure) -> [ParsedCommand] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if let (index, line) = lines.enumerated().first(where: { $0.element.utf8.count > Self.maximumLineBytes }) {
-            throw .syntax("line \(firstLine + index) is \(line.utf8.count) bytes long; a line holds at most 1 MiB (put long lists in a file: batch --from FILE)",
+            let hint = longLineHint.map { " (\($0))" } ?? ""
+            throw .syntax("line \(firstLine + index) is \(line.utf8.count) bytes long; a line holds at most 1 MiB\(hint)",
                           SourceLocation(file: file, line: firstLine + index, column: 1), sourceLine: String(line.prefix(80)) + "…")
         }
         var commands: [ParsedCommand] = []

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Values a host knows for its commands' arguments: job ids, batch names, remote paths, files.
+/// Values a host knows for its commands' arguments: record ids, names, remote paths, files.
 public protocol CompletionSource: Sendable {
     /// Candidates for `command`'s value of `option` (nil: a positional argument) starting with `prefix`.
     func values(command: String, option: String?, prefix: String) async -> [String]
@@ -10,11 +10,13 @@ public protocol CompletionSource: Sendable {
 /// What can follow the words typed so far: command names first, then the command's flags (for a
 /// word starting with `-`), then the values the host knows for an option or an argument.
 public struct Completer: Sendable {
-    public let registry: CommandRegistry
+    /// The commands it completes, whatever their host.
+    public let commands: [any CommandDescription.Type]
     public let source: (any CompletionSource)?
 
-    public init(registry: CommandRegistry, source: (any CompletionSource)?) {
-        self.registry = registry
+    /// Completes `registry`'s commands (any host's), with `source` for their values.
+    public init<Host>(registry: CommandRegistry<Host>, source: (any CompletionSource)?) {
+        commands = registry.descriptions
         self.source = source
     }
 
@@ -26,9 +28,11 @@ public struct Completer: Sendable {
         let word = endsInSpace ? "" : (words.last ?? "")
         let before = endsInSpace ? words : Array(words.dropLast())
         guard let name = before.first else {
-            return (word, registry.names.filter { $0.hasPrefix(word) })
+            return (word, CommandNames.all(commands).filter { $0.hasPrefix(word) })
         }
-        guard let type = registry.command(named: name) else { return (word, []) }
+        guard let type = commands.first(where: { $0.about.name == name || $0.about.aliases.contains(name) }) else {
+            return (word, [])
+        }
         if word.hasPrefix("-") {
             return (word, type.flagNames.filter { $0.hasPrefix(word) }.sorted())
         }
@@ -58,11 +62,4 @@ public struct Completer: Sendable {
         done.wait()
         return box.get()!
     }
-}
-
-/// A value handed from a task to a waiting thread.
-final class ResultBox<T: Sendable>: Sendable {
-    private let value = Mutex<T?>(nil)
-    func set(_ new: T) { value.withLock { $0 = new } }
-    func get() -> T? { value.withLock { $0 } }
 }

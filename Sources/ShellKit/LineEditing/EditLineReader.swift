@@ -2,7 +2,7 @@ import CEditLine
 import Foundation
 
 /// Line editing with libedit: emacs keys (and `~/.editrc`), history kept in a file (deduplicated,
-/// capped, secrets redacted), Ctrl-R incremental search, and Tab completion from a `Completer`.
+/// capped; lines come redacted as the host's `ShellProfile` says), Ctrl-R incremental search, and Tab completion from a `Completer`.
 /// Use it only when standard input and output are both terminals (`EditLineReader.isUsable`).
 public final class EditLineReader: LineReader, @unchecked Sendable {
     // libedit state is only touched from the one thread that reads lines at a time.
@@ -17,27 +17,27 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
     public static var isUsable: Bool { isatty(0) == 1 && isatty(1) == 1 }
 
     public init(program: String, historyFile: String?, completer: Completer?) {
-        tcly_setlocale()  // without it libedit drops non-ASCII characters
-        editor = tcly_el_init(program)
-        history = tcly_history_init()
+        cedit_setlocale()  // without it libedit drops non-ASCII characters
+        editor = cedit_el_init(program)
+        history = cedit_history_init()
         self.historyFile = historyFile
         self.completer = completer
-        tcly_history_setsize(history, 1000)
-        tcly_history_setunique(history, 1)
-        if let historyFile { tcly_history_load(history, historyFile) }
-        tcly_el_set_editor(editor, "emacs")
-        tcly_el_set_hist(editor, history)
-        tcly_el_set_clientdata(editor, Unmanaged.passUnretained(self).toOpaque())
-        tcly_el_set_prompt(editor) { editor in
-            guard let editor, let data = tcly_el_get_clientdata(editor) else { return nil }
+        cedit_history_setsize(history, 1000)
+        cedit_history_setunique(history, 1)
+        if let historyFile { cedit_history_load(history, historyFile) }
+        cedit_el_set_editor(editor, "emacs")
+        cedit_el_set_hist(editor, history)
+        cedit_el_set_clientdata(editor, Unmanaged.passUnretained(self).toOpaque())
+        cedit_el_set_prompt(editor) { editor in
+            guard let editor, let data = cedit_el_get_clientdata(editor) else { return nil }
             return Unmanaged<EditLineReader>.fromOpaque(data).takeUnretainedValue().promptText
         }
-        tcly_el_addfn(editor, "tcly-complete", "complete the word at the cursor") { editor, _ in
-            guard let editor, let data = tcly_el_get_clientdata(editor) else { return UInt8(CC_ERROR) }
+        cedit_el_addfn(editor, "\(program)-complete", "complete the word at the cursor") { editor, _ in
+            guard let editor, let data = cedit_el_get_clientdata(editor) else { return UInt8(CC_ERROR) }
             return Unmanaged<EditLineReader>.fromOpaque(data).takeUnretainedValue().complete()
         }
-        tcly_el_bind(editor, "^I", "tcly-complete")
-        tcly_el_bind(editor, "^R", "em-inc-search-prev")
+        cedit_el_bind(editor, "^I", "\(program)-complete")
+        cedit_el_bind(editor, "^R", "em-inc-search-prev")
         el_source(editor, nil)  // ~/.editrc
     }
 
@@ -52,7 +52,7 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
         promptText = strdup(prompt)
         var count: Int32 = 0
         guard let line = el_gets(editor, &count), count > 0 else {
-            tcly_print("\n")  // Ctrl-D leaves the cursor after the prompt
+            cedit_print("\n")  // Ctrl-D leaves the cursor after the prompt
             return nil
         }
         var text = String(cString: line)
@@ -61,13 +61,13 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
     }
 
     public func remember(_ line: String) {
-        let kept = HistoryRedaction.redact(line).trimmingCharacters(in: .whitespaces)
+        let kept = line.trimmingCharacters(in: .whitespaces)
         guard !kept.isEmpty else { return }
-        tcly_history_enter(history, kept)
+        cedit_history_enter(history, kept)
         if let historyFile {
             try? FileManager.default.createDirectory(atPath: (historyFile as NSString).deletingLastPathComponent,
                                                      withIntermediateDirectories: true)
-            tcly_history_save(history, historyFile)
+            cedit_history_save(history, historyFile)
             chmod(historyFile, 0o600)
         }
     }
@@ -93,7 +93,7 @@ public final class EditLineReader: LineReader, @unchecked Sendable {
             el_insertstr(editor, String(common.dropFirst(word.count)))
             return UInt8(CC_REFRESH)
         }
-        tcly_print("\n" + result.candidates.prefix(60).joined(separator: "  ") + (result.candidates.count > 60 ? "  …" : "") + "\n")
+        cedit_print("\n" + result.candidates.prefix(60).joined(separator: "  ") + (result.candidates.count > 60 ? "  …" : "") + "\n")
         return UInt8(CC_REDISPLAY)
     }
 }

@@ -15,17 +15,12 @@ struct BatchCommand: ShellCommand {
     @Argument(help: "Inputs: paths or globs (* ? [..]) expanded with OriginService/ListFiles.") var paths: [String] = []
     @Option(help: "A file with one input path per line (- : the command's here-document).") var from: String?
     @Option(help: "A file of items, one per line: PATH [KEY] as shell words, a KEY overriding --key (- : the command's here-document, as save writes).") var items: String?
-    @Option(help: "An output SPEC (repeatable; default mp4:h264:720p).") var output: [String] = []
-    @Option(help: "A preset's outputs.") var preset: String?
     @Option(help: "Key template: {path} {name} {stem} {date} {batch} {index} (default: derived from each request).") var key: String?
     @Option(help: "Creates in flight at most (1...1000).") var concurrency: Int = 50
     @Option(help: "A ceiling of creates per second (default: the rate the API advertises; 100 until it says).") var rate: Double?
     @Option(help: "A ceiling of the burst (default: the bucket the API's RateLimit counts show).") var burst: Int?
-    @Option(help: "economy, standard or premium.") var priority: String = "standard"
-    @Option(help: "Metadata KEY=VALUE on every job (repeatable).") var meta: [String] = []
     @Option(help: "The batch's name (default: batch- and a digest of what it asks for); jobs carry it as metadata batch_id.") var name: String?
-    @Option(help: "Input origin id.") var inputOrigin: String?
-    @Option(help: "Output origin id.") var outputOrigin: String?
+    @OptionGroup var options: JobRequestOptions
     @Flag(help: "Print the schedule and ETA; send nothing.") var dryRun = false
     @Flag(help: "Run in the background: the prompt comes back; pause, resume and rate (or set rate R) steer it.") var background = false
     @Flag(help: "Print the summary as JSON.") var json = false
@@ -37,17 +32,15 @@ struct BatchCommand: ShellCommand {
         if from == "-" && items == "-" { throw ValidationError("--from - and --items - both want the here-document: give one of them a file") }
     }
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
-        guard let priority = Priority(wire: priority) else {
-            throw ShellError("batch: --priority \"\(self.priority)\" is not one of \(Priority.choices)", status: 2)
-        }
-        let inputOrigin = inputOrigin ?? context.inputOrigin
+        let priority = options.priority
+        let inputOrigin = options.inputOriginID(context)
         let inputs = try await expandInputs(context, origin: inputOrigin)
-        guard !inputs.isEmpty else { throw ShellError("batch: no inputs: give paths, globs, --from FILE or --items FILE", status: 2) }
+        guard !inputs.isEmpty else { throw ShellError("batch: no inputs; give paths, globs, --from FILE or --items FILE", status: 2) }
         let started = Date()
-        let outputs = try context.outputs(specs: output, preset: preset)
+        let outputs = try options.outputs(context, command: "batch")
         // Without --name the batch is named after what it asks for, so the same command run again
         // is the same batch: its jobs carry the same batch_id, and their derived keys replay.
         let batchName = name ?? Self.defaultName(inputs: inputs.map(\.path), outputs: outputs, priority: priority, origin: inputOrigin)
@@ -55,13 +48,13 @@ struct BatchCommand: ShellCommand {
         if let key {
             do throws(ConnectError) { template = try KeyTemplate(key) } catch { throw ShellError("batch: \(error.message)", status: 2) }
         }
-        var metadata = try TranscodelyContext.metadata(meta)
+        var metadata = try options.metadata(command: "batch")
         metadata["batch_id"] = metadata["batch_id"] ?? batchName
         let date = KeyTemplate.date(started)
         var items: [BatchItem] = []
         for (index, (path, literalKey)) in inputs.enumerated() {
             var request = CreateJobRequest(inputOriginID: inputOrigin, inputPath: path,
-                                           outputOriginID: outputOrigin ?? context.outputOrigin,
+                                           outputOriginID: options.outputOrigin ?? context.outputOrigin,
                                            priority: priority, metadata: metadata, outputs: outputs)
             if let literalKey {
                 request.idempotencyKey = literalKey
@@ -151,7 +144,7 @@ struct BatchCommand: ShellCommand {
         try await context.session.record(ShellSession.Batch(name: batch, keys: keys, failed: []))
     }
 
-    static func summarize(_ report: BatchRunner.Report, name: String, json: Bool, shell: Shell) {
+    static func summarize(_ report: BatchRunner.Report, name: String, json: Bool, shell: Shell<TranscodelyContext>) {
         let c = report.counts
         let seconds = String(format: "%.1f", report.duration / .seconds(1))
         if json {
@@ -195,7 +188,7 @@ struct BatchCommand: ShellCommand {
     private static func read(_ name: String, option: String) throws -> (String, SourceLocation) {
         if name == "-" {
             guard let input = CommandInput.current else {
-                throw ShellError("batch: \(option) - reads the command's here-document, and it has none: end the line with <<ITEMS, then the lines, then ITEMS", status: 2)
+                throw ShellError("batch: \(option) - reads the command's here-document, and it has none; end the line with <<ITEMS, then the lines, then ITEMS", status: 2)
             }
             return (input.text, input.location)
         }
@@ -211,16 +204,22 @@ struct BatchCommand: ShellCommand {
         do {
             lines = try Parser(file: location.file).parse(text, firstLine: location.line)
         } catch {
-            throw ShellError(error)
+            // An item line left open (a quote) is shown, not the command's line.
+            var failure = ShellError(error)
+            let itemLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if failure.sourceLine == nil, let at = failure.location.map({ $0.line - location.line }), itemLines.indices.contains(at) {
+                failure.sourceLine = String(itemLines[at])
+            }
+            throw failure
         }
         return try lines.map { line in
             guard line.words.count <= 2 else {
-                throw ShellError("batch: an item is PATH [KEY], and this line has \(line.words.count) words: quote a path that holds blanks",
+                throw ShellError("batch: an item is PATH [KEY], and this line has \(line.words.count) words; quote a path that holds blanks",
                                  location: line.words[2].location, sourceLine: line.sourceLine, status: 2)
             }
             let words = try line.words.map { word in
                 guard let literal = word.literal else {
-                    throw ShellError("batch: items are taken literally: quote a $ in a path or key ('…')",
+                    throw ShellError("batch: items are taken literally; quote a $ in a path or key ('…')",
                                      location: word.location, sourceLine: line.sourceLine, status: 2)
                 }
                 return literal
@@ -238,7 +237,15 @@ struct BatchCommand: ShellCommand {
             do {
                 page = try await context.origins.listFiles(ListFilesRequest(originID: origin, prefix: prefix, pageSize: 1000, pageToken: token))
             } catch {
-                if error.code == .unimplemented || error.code == .notFound && error.message.contains("method") {
+                // No such method (or, behind a proxy that answers 404 for it, not found while the
+                // origin itself is there): this API cannot list; any other error is the origin's.
+                let missing: Bool
+                switch error.code {
+                case .unimplemented: missing = true
+                case .notFound: missing = (try? await context.origins.get(id: origin)) != nil
+                default: missing = false
+                }
+                if missing {
                     throw ShellError("batch: this API cannot list files (OriginService/ListFiles); give explicit paths or --from FILE")
                 }
                 throw error.shellError("batch")

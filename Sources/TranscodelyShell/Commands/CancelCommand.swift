@@ -10,13 +10,13 @@ struct CancelCommand: ShellCommand {
     @Argument var job: String?
     @Option var batch: String?
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         var ids: [String] = job.map { [$0] } ?? []
         if let batch {
             ids += await context.session.jobs(batch: batch).filter { !$0.job.status.isTerminal }.map(\.job.id)
         }
-        guard !ids.isEmpty else { throw ShellError("cancel: name a job, or a --batch with unfinished jobs", status: 2) }
+        guard !ids.isEmpty else { throw ShellError("cancel: nothing to cancel; name a job, or a --batch with unfinished jobs", status: 2) }
         var failed = 0
         for id in ids {
             let job: Job

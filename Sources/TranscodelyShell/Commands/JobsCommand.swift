@@ -11,8 +11,8 @@ struct JobsCommand: ShellCommand {
     @Option(help: "Only this batch's jobs.") var batch: String?
     @Flag var json = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
         var wanted: JobStatus?
         if let status {

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import ShellKit
 import TranscodelyAPI
@@ -10,15 +11,20 @@ struct LsCommand: ShellCommand {
     @Option var meta: [String] = []
     @Flag var json = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
         let statuses = try status.map { text throws(ShellError) in
             guard let value = JobStatus(wire: text) else { throw ShellError("ls: --status \"\(text)\" is not one of \(JobStatus.choices)", status: 2) }
             return value
         }
-        let jobs = try await StatusCommand.list(context, ListJobsRequest(status: statuses, metadata: try TranscodelyContext.metadata(meta), pageSize: 1000))
+        let jobs = try await StatusCommand.list(context, ListJobsRequest(status: statuses, metadata: try Self.metadata(meta), pageSize: 1000))
         JobTable.print(jobs, json: json, shell: shell)
+    }
+
+    /// `--meta K=V` filters, with `ls`'s errors.
+    static func metadata(_ pairs: [String]) throws(ShellError) -> [String: String] {
+        do { return try TranscodelyContext.metadata(pairs) } catch { throw error.of("ls") }
     }
 }
 
@@ -27,8 +33,8 @@ struct OriginsCommand: ShellCommand {
     static let about = CommandAbout(name: "origins", group: "Server", summary: "list the origins", example: "origins")
     @Flag var json = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
         let origins: [Origin]
         do { origins = try await context.origins.list() } catch { throw error.shellError("origins") }
@@ -48,8 +54,8 @@ struct FilesCommand: ShellCommand {
     @Argument var origin: String
     @Argument var prefix: String = ""
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         var token = ""
         var table = Table(["PATH", "SIZE"])
         repeat {
@@ -62,23 +68,3 @@ struct FilesCommand: ShellCommand {
         shell.output.line(table.rows.isEmpty ? "no files" : table.text)
     }
 }
-
-/// `preset NAME SPEC...`: names a list of outputs for `--preset NAME`.
-struct PresetCommand: ShellCommand {
-    static let about = CommandAbout(name: "preset", group: "Session", summary: "name a list of outputs for --preset",
-                                    example: "preset web mp4:h264:1080p hls:h264:1080p,720p,480p/economy")
-    @Argument var name: String
-    @Argument var specs: [String] = []
-
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
-        guard !specs.isEmpty else {
-            guard let outputs = context.preset(name) else { throw ShellError("preset: no preset \"\(name)\"", status: 2) }
-            shell.output.line("\(name): " + outputs.map(OutputSpecParser.format).joined(separator: " "))
-            return
-        }
-        context.definePreset(name, try specs.map { spec throws(ShellError) in try OutputSpecParser.parse(spec) })
-    }
-}
-
-import Foundation

@@ -13,8 +13,8 @@ struct ListenCommand: ShellCommand {
     @Option(help: "The URL to register, when the API reaches this machine by another address.") var url: String?
     @Flag(help: "Stop the receiver and delete its registration.") var stop = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if stop {
             guard context.listener != nil else { shell.output.line("listen: no receiver is running"); return }
             await context.stopListening()
@@ -38,24 +38,9 @@ struct ListenCommand: ShellCommand {
             listener = try await context.listen(host: host, port: port, publicURL: url)
         } catch let error as ClientError {
             throw error.shellError("listen")
+        } catch let error as ShellError {
+            throw error.of("listen")
         }
         shell.output.line("listen: receiving at \(listener.url) (webhook \(listener.webhookID)); signatures checked, duplicates dropped")
-    }
-}
-
-/// `[HOST:]PORT` of `listen` and `watch --webhook`: the host defaults to 127.0.0.1.
-enum ListenAddress {
-    static func parse(_ text: String, command: String) throws(ShellError) -> (host: String, port: Int) {
-        var host = "127.0.0.1"
-        var portText = Substring(text)
-        if let colon = text.lastIndex(of: ":") {
-            host = String(text[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            portText = text[text.index(after: colon)...]
-        }
-        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
-            throw ShellError("\(command): \"\(text)\" is not [HOST:]PORT (as 8089 or 127.0.0.1:8089)", status: 2)
-        }
-        return (host, port)
     }
 }

@@ -8,8 +8,8 @@ struct PauseCommand: ShellCommand {
     static let about = CommandAbout(name: "pause", group: "Jobs", summary: "pause a batch running in the background", example: "pause nightly")
     @Argument var batch: String?
 
-    mutating func run(in shell: Shell) async throws {
-        let (name, pacer) = try shell.transcodely.runningPacer(batch)
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let (name, pacer) = try shell.host.runningPacer(batch, command: "pause")
         await pacer.pause()
         shell.output.line("batch \(name): paused")
     }
@@ -20,8 +20,8 @@ struct ResumeCommand: ShellCommand {
     static let about = CommandAbout(name: "resume", group: "Jobs", summary: "resume a paused background batch", example: "resume nightly")
     @Argument var batch: String?
 
-    mutating func run(in shell: Shell) async throws {
-        let (name, pacer) = try shell.transcodely.runningPacer(batch)
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let (name, pacer) = try shell.host.runningPacer(batch, command: "resume")
         await pacer.resume()
         shell.output.line("batch \(name): resumed")
     }
@@ -36,9 +36,22 @@ struct RateCommand: ShellCommand {
     @Option var batch: String?
     @Option(help: "Creates in flight at most.") var concurrency: Int?
 
-    mutating func run(in shell: Shell) async throws {
-        guard perSecond > 0, perSecond <= 100_000 else { throw ShellError("rate: must be above 0 and at most 100000, got \(perSecond)", status: 2) }
-        let (name, pacer) = try shell.transcodely.runningPacer(batch)
+    /// `rate`'s words checked as `rate` checks them, with its errors: `set rate R` refuses what `rate R` does.
+    static func parsed(_ words: [String]) throws(ShellError) -> RateCommand {
+        let command = try parse(words: words)
+        try command.checkRate()
+        return command
+    }
+
+    func checkRate() throws(ShellError) {
+        guard perSecond > 0, perSecond <= 100_000 else {
+            throw ShellError("rate: R must be above 0 and at most 100000, got \(String(format: "%g", perSecond))", status: 2)
+        }
+    }
+
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        try checkRate()
+        let (name, pacer) = try shell.host.runningPacer(batch)
         if let concurrency, !(1...1000).contains(concurrency) {
             throw ShellError("rate: --concurrency must be 1...1000, got \(concurrency)", status: 2)
         }

@@ -13,8 +13,8 @@ struct RetryFailedCommand: ShellCommand {
     @Flag(help: "Only creates that failed.") var creates = false
     @Flag(help: "Only jobs that failed.") var jobs = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         let both = !creates && !jobs
         var items: [BatchItem] = []
         if creates || both {

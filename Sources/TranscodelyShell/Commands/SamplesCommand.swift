@@ -25,8 +25,8 @@ struct SamplesCommand: ShellCommand {
         }
     }
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         let id = origin ?? context.inputOrigin
         let found: Origin
         do { found = try await context.origins.get(id: id) } catch { throw error.shellError("samples") }

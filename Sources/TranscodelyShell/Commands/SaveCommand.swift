@@ -41,12 +41,12 @@ struct SaveCommand: ShellCommand {
         case batch(Int)
     }
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         var lines = ["# tcly session saved \(Date()); `tcly run \((file as NSString).lastPathComponent)` hits the same jobs again"]
         // A line holding something shaped like a secret is left out, saying so.
         for line in await shell.log where line.hasPrefix("set ") || line.hasPrefix("preset ") {
-            if HistoryRedaction.redact(line) == line {
+            if TranscodelyCommands.profile.redaction.redact(line) == line {
                 lines.append(line)
             } else {
                 let name = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""

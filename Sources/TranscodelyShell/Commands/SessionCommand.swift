@@ -16,10 +16,10 @@ struct SessionCommand: ShellCommand {
         guard action == "save" || action == "load" else { throw ValidationError("ACTION must be save or load, got \"\(action)\"") }
     }
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if action == "save" {
-            let variables = await shell.variables.filter { HistoryRedaction.redact($0.value) == $0.value && $0.key != "status" }
+            let variables = await shell.variables.filter { TranscodelyCommands.profile.redaction.redact($0.value) == $0.value && $0.key != "status" }
             let bytes = try await context.session.saved(variables: variables)
             do { try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic) } catch {
                 throw ShellError("session save: cannot write \(file): \(error.localizedDescription)")

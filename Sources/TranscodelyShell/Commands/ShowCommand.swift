@@ -9,8 +9,8 @@ struct ShowCommand: ShellCommand {
     @Argument var job: String
     @Flag(help: "The job as the API returns it.") var json = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
         let found: Job
         do { found = try await context.jobs.get(id: job) } catch { throw error.shellError("show") }

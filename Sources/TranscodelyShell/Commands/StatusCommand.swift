@@ -12,8 +12,8 @@ struct StatusCommand: ShellCommand {
     @Flag(help: "Every job of the organization on the server, not only the session's.") var all = false
     @Flag(help: "Print the jobs as JSON.") var json = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
         var jobs: [Job]
         if let job {
@@ -50,33 +50,3 @@ struct StatusCommand: ShellCommand {
         return order.compactMap { all[$0] }
     }
 }
-
-/// Jobs as the shell shows them: a table, or one JSON document.
-enum JobTable {
-    static func print(_ jobs: [Job], json: Bool, shell: Shell) {
-        if json {
-            var writer = JSONWriter()
-            writer.beginArray()
-            for job in jobs { job.write(to: &writer) }
-            writer.endArray()
-            shell.output.line(writer.text)
-            return
-        }
-        guard !jobs.isEmpty else { shell.output.line("no jobs"); return }
-        var table = Table(["ID", "INPUT", "STATUS    ", "PROGRESS", "ERROR"])
-        for job in jobs {
-            let color = switch job.status {
-            case .completed: 32
-            case .failed: 31
-            case .canceled: 2
-            default: 33
-            }
-            table.add([job.id, job.inputPath, shell.output.paint(job.status.rawValue, color) + String(repeating: " ", count: 10 - job.status.rawValue.count),
-                       String(format: "%5.1f%%", job.progress),
-                       job.error.map { "\($0.code): \($0.message)" } ?? ""])
-        }
-        shell.output.line(table.text)
-    }
-}
-
-import Foundation

@@ -11,31 +11,20 @@ struct SubmitCommand: ShellCommand {
         example: "submit uploads/episode-01.mp4 --output hls:h264:1080p,720p,480p/economy --meta content_id=ep1")
 
     @Argument(help: "The input, relative to the input origin.") var path: String
-    @Option(help: "An output: TYPE:CODEC:RES[/QUALITY][,RES...] or JSON (repeatable; default mp4:h264:720p).") var output: [String] = []
-    @Option(help: "A preset's outputs (see preset).") var preset: String?
+    @OptionGroup var options: JobRequestOptions
     @Option(help: "The idempotency key (default: derived from the request, so the same request is the same job).") var key: String?
-    @Option(help: "economy, standard or premium.") var priority: String = "standard"
-    @Option(help: "Metadata KEY=VALUE (repeatable).") var meta: [String] = []
-    @Option(help: "Input origin id.") var inputOrigin: String?
-    @Option(help: "Output origin id.") var outputOrigin: String?
     @Option(help: "Record it as part of this batch (what save writes for batches).") var batch: String?
     @Flag(help: "Print the job as JSON.") var json = false
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
-        guard let priority = Priority(wire: priority) else {
-            throw ShellError("submit: --priority \"\(self.priority)\" is not one of \(Priority.choices)", status: 2)
-        }
-        var request = CreateJobRequest(
-            inputOriginID: inputOrigin ?? context.inputOrigin, inputPath: path,
-            outputOriginID: outputOrigin ?? context.outputOrigin, priority: priority,
-            metadata: try TranscodelyContext.metadata(meta), outputs: try context.outputs(specs: output, preset: preset))
+        var request = try options.request(path: path, context, command: "submit")
         if let batch { request.metadata["batch_id"] = request.metadata["batch_id"] ?? batch }
         request.idempotencyKey = key ?? KeyTemplate.derivedKey(for: request)
         do { try request.validate() } catch { throw ShellError("submit: \(error.message)", status: 2) }
         let result: CreateResult
-        do { result = try await context.jobs.create(request) } catch { throw error.shellError("submit") }
+        do { result = try await context.jobs.create(request) } catch { throw error.shellError("submit", derivedKey: key == nil) }
         try await context.session.record(result.job, request: request, batch: batch)
         await shell.set("last", result.job.id)
         if json {

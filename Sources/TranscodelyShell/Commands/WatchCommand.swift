@@ -30,8 +30,8 @@ struct WatchCommand: ShellCommand {
         guard interval >= 0.05, interval <= 3600 else { throw ValidationError("--interval must be 0.05...3600 seconds, got \(interval)") }
     }
 
-    mutating func run(in shell: Shell) async throws {
-        let context = try shell.transcodely
+    mutating func run(in shell: Shell<TranscodelyContext>) async throws {
+        let context = shell.host
         if await shell.wantsJSON { json = true }
         var jobs: [Job]
         if let job {
@@ -49,6 +49,8 @@ struct WatchCommand: ShellCommand {
             let listener: WebhookListener
             do { listener = try await context.listen(host: host, port: port, publicURL: nil) } catch let error as ClientError {
                 throw error.shellError("watch --webhook")
+            } catch let error as ShellError {
+                throw error.of("watch --webhook")
             }
             let (id, stream) = listener.subscribe()
             let box = JobInbox()
