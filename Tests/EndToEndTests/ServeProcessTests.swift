@@ -178,17 +178,17 @@ import TranscodelyTestSupport
         #expect(status == .completed)
         try await Task.sleep(for: .milliseconds(100))
         try await tcly.kill(SIGKILL)
-        let sink = try await WebhookSink(port: port)
-        defer { Task { await sink.stop() } }
-        (tcly, api) = try await serve(data, extra: ["--webhook-retry-scale", "0.001"])
-        defer { tcly.program.signal(SIGTERM) }
-        let received = try await sink.wait(seconds: 30) { $0.contains { $0.jobID == job.id } }
-        let delivery = try #require(received.first { $0.jobID == job.id })
-        #expect(delivery.type == "job.completed")
-        try WebhookSignature.verify(key: try WebhookSignature.key(try #require(hook.secret)), id: delivery.id, timestamp: delivery.timestamp,
-                                    signature: delivery.signature, body: delivery.body, now: Int64(Date().timeIntervalSince1970))
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(sink.deliveries.count == 1)
+        try await WebhookSink.with(port: port) { sink in
+            (tcly, api) = try await serve(data, extra: ["--webhook-retry-scale", "0.001"])
+            defer { tcly.program.signal(SIGTERM) }
+            let received = try await sink.wait(seconds: 30) { $0.contains { $0.jobID == job.id } }
+            let delivery = try #require(received.first { $0.jobID == job.id })
+            #expect(delivery.type == "job.completed")
+            try WebhookSignature.verify(key: try WebhookSignature.key(try #require(hook.secret)), id: delivery.id, timestamp: delivery.timestamp,
+                                        signature: delivery.signature, body: delivery.body, now: Int64(Date().timeIntervalSince1970))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(sink.deliveries.count == 1)
+        }
     }
 
     @Test func webhookVerifyChecksADeliveryFromFlagsOrACapturedRequest() async throws {
@@ -208,7 +208,7 @@ import TranscodelyTestSupport
                                                                      input: Array(#"{"test": 2432232315}"#.utf8))
         #expect(tampered == 1 && tamperedError.contains("tcly: invalid: no v1 signature in webhook-signature matches"))
         let (noSecret, _, noSecretError) = try await TclyProcess.run(vector, input: body)
-        #expect(noSecret == 2 && noSecretError == "tcly: no secret: pass --secret whsec_… or set TCLY_WEBHOOK_SECRET\n")
+        #expect(noSecret == 2 && noSecretError == "tcly: webhook verify: no secret; pass --secret whsec_… or set TCLY_WEBHOOK_SECRET\n")
     }
 
     @Test func withoutFFmpegServeSaysHowToInstallItUnlessSimulating() async throws {
