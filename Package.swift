@@ -180,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "TranscodelyServerTests",
             dependencies: [
-                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport",
+                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport", "Listening",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
