@@ -15,29 +15,6 @@ extension LocalEngine {
         case fixed([FixedApp])
     }
 
-    /// An app with a key chosen in advance.
-    public struct FixedApp: Sendable, Hashable {
-        public var organizationID: String
-        public var name: String
-        public var key: String
-        public init(organizationID: String, name: String, key: String) {
-            self.organizationID = organizationID
-            self.name = name
-            self.key = key
-        }
-    }
-
-    /// What a first start created, for the operator to be told once.
-    public struct CreatedApp: Sendable {
-        public var organizationID: String
-        public var appName: String
-        public var tier: Tier
-        /// The key came from the caller (`TRANSCODELY_API_KEY`): it is not repeated.
-        public var adopted: Bool
-        /// The new key, shown once; nil when adopted.
-        public var generatedKey: String?
-    }
-
     /// Makes sure of the apps `configuration.apps` asks for; returns the credentials this process
     /// knows and what a first start created.
     static func prepareApps(_ apps: Apps, tier: Tier, store: EngineStore) async throws -> (Credentials?, CreatedApp?) {

@@ -44,41 +44,4 @@ extension LocalEngine {
         /// A configuration over a data directory.
         public init(dataDirectory: URL) { self.init(storage: .directory(dataDirectory)) }
     }
-
-    /// Where the engine's data lives. One kind today (SQLite and the local origins in a folder);
-    /// a store URL (a shared database) is meant to become a second case.
-    public enum Storage: Sendable, Hashable {
-        /// `engine.sqlite` and the local origins' folders under this directory.
-        case directory(URL)
-
-        /// The directory holding the local origins (and, for `.directory`, the store).
-        public var dataDirectory: URL {
-            switch self {
-            case let .directory(url): url
-            }
-        }
-    }
-
-    /// How jobs are encoded.
-    public enum EncoderChoice: Sendable {
-        /// ffmpeg with this many threads per job (0: every core); starting fails without ffmpeg.
-        case ffmpeg(threads: Int)
-        /// ffmpeg when installed, else the simulation (the embedded shell's default);
-        /// ``LocalEngine/simulatesForLackOfFFmpeg`` tells which.
-        case ffmpegOrSimulate
-        /// No media: states, timing and progress only.
-        case simulate(SimulatedEncoder.Spec)
-        /// An encoder of the caller's.
-        case custom(any MediaEncoder)
-    }
-
-    /// The PEM files of a TLS server: certificate (chain) and private key.
-    public struct TLSFiles: Sendable, Hashable {
-        public var certificateFile: String
-        public var keyFile: String
-        public init(certificateFile: String, keyFile: String) {
-            self.certificateFile = certificateFile
-            self.keyFile = keyFile
-        }
-    }
 }
