@@ -96,19 +96,20 @@ import TranscodelyTestSupport
     }
 
     @Test func withStopsTheEngineWhenTheBodyThrows() async throws {
-        let data = try TemporaryDirectory("local-throws")
-        defer { data.remove() }
+        let data = try TemporaryDirectory("local-throws"), again = try TemporaryDirectory("local-again")
+        defer { data.remove(); again.remove() }
         struct Planned: Error {}
-        var url = ""
+        var port = 0
         await #expect(throws: Planned.self) {
             try await LocalEngine.with(configuration(data)) { local in
-                url = local.baseURL
-                #expect(try await APICaller(baseURL: url, key: nil, org: nil).get("/healthz").status == 200)
+                port = local.server.port
+                #expect(try await APICaller(baseURL: local.baseURL, key: nil, org: nil).get("/healthz").status == 200)
                 throw Planned()
             }
         }
-        // Stopped before `with` returned: nothing listens there any more.
-        let stopped = url
-        await #expect(throws: (any Error).self) { try await APICaller(baseURL: stopped, key: nil, org: nil).get("/healthz") }
+        // Stopped before `with` returned: its port is free for another engine at once.
+        var reuse = configuration(again)
+        reuse.port = port
+        try await LocalEngine.with(reuse) { local in #expect(local.server.port == port) }
     }
 }
