@@ -70,6 +70,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Bind-and-wait for servers in this process (the engine's HTTP server, the shell's webhook
+        // listener): services run until one has bound, or a typed error says why not.
+        .target(
+            name: "Listening",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // The batch engine: pacing, key templates, outcomes, retry-failed, the job monitor.
         .target(
             name: "BatchKit",
@@ -91,7 +103,7 @@ let package = Package(
         .target(
             name: "TranscodelyShell",
             dependencies: [
-                "ShellKit", "BatchKit", "TranscodelyClient", "TranscodelyAPI",
+                "ShellKit", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "Listening",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -106,7 +118,7 @@ let package = Package(
         .target(
             name: "TranscodelyServer",
             dependencies: [
-                "TranscodelyAPI", "TranscodelyEngine",
+                "TranscodelyAPI", "TranscodelyEngine", "Listening",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -146,7 +158,7 @@ let package = Package(
         .target(
             name: "TranscodelyTestSupport",
             dependencies: [
-                "TranscodelyAPI",
+                "TranscodelyAPI", "Listening",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -170,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "TranscodelyServerTests",
             dependencies: [
-                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport",
+                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport", "Listening",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import Synchronization
 import TranscodelyAPI
 import TranscodelyEngine
 
@@ -157,16 +156,4 @@ struct ConnectRoutes: Sendable {
             return try await group.next()!
         }
     }
-}
-
-/// A body in another media type than JSON: answered with HTTP 415.
-struct UnsupportedMediaType: Error {
-    var error: ConnectError
-}
-
-/// Set when graceful shutdown begins: new calls are answered `unavailable`.
-final class Draining: Sendable {
-    private let state = Atomic<Bool>(false)
-    var value: Bool { state.load(ordering: .relaxed) }
-    func begin() { state.store(true, ordering: .relaxed) }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Listening
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -34,8 +35,7 @@ public final class WebhookListener: Sendable {
     private let key: SymmetricKey
     private let session: ShellSession
     private let webhooks: any WebhookServiceClient
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let listening: ListeningGroup
     private let state = Mutex(State())
 
     private struct State {
@@ -55,26 +55,20 @@ public final class WebhookListener: Sendable {
             let body = try await request.body.collect(upTo: 4 << 20)
             return await inbox.receive(request.headers, Array(body.readableBytesView))
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
-                                      onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                                      logger: Logger(label: "tcly.listen", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: application)], gracefulShutdownSignals: [],
-                                                      logger: Logger(label: "tcly.listen", factory: { _ in SwiftLogNoOpLogHandler() })))
-        let task = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let bound = await iterator.next() else {
-            do { try await task.value } catch {
-                if let error = error as? IOError, error.errnoCode == EADDRINUSE {
-                    throw ShellError("\(host):\(port) is already in use; pick another port")
-                }
-                throw ShellError("could not listen on \(host):\(port): \(error)")
+        let logger = Logger(label: "tcly.listen", factory: { _ in SwiftLogNoOpLogHandler() })
+        let listening: ListeningGroup
+        do {
+            listening = try await ListeningGroup.start(host: host, port: port, logger: logger) { onListening in
+                [.init(service: Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
+                                            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+                                            logger: logger))]
             }
-            throw ShellError("could not listen on \(host):\(port)")
+        } catch let error as ListenError where error.code == .addressInUse {
+            throw ShellError("\(error.address) is already in use; pick another port")
+        } catch let error as ListenError {
+            throw ShellError(error.description)
         }
+        let bound = listening.port
         // Listening on every address: the API is told the loopback one (or --url).
         let reachable = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host
         let url = publicURL ?? "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(bound)/webhooks"
@@ -82,19 +76,18 @@ public final class WebhookListener: Sendable {
         do {
             endpoint = try await webhooks.create(url: url, events: WebhookEvent.Kind.allCases.map(\.rawValue))
         } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
+            _ = try? await listening.shutdown()
             throw error
         }
         let listener = WebhookListener(url: url, webhookID: endpoint.id, port: bound, host: host,
                                        key: try WebhookSignature.key(endpoint.secret ?? ""),
-                                       session: session, webhooks: webhooks, group: group, task: task)
+                                       session: session, webhooks: webhooks, listening: listening)
         inbox.attach(listener)
         return listener
     }
 
     private init(url: String, webhookID: String, port: Int, host: String, key: SymmetricKey, session: ShellSession,
-                 webhooks: any WebhookServiceClient, group: ServiceGroup, task: Task<Void, any Error>) {
+                 webhooks: any WebhookServiceClient, listening: ListeningGroup) {
         self.url = url
         self.webhookID = webhookID
         self.port = port
@@ -102,8 +95,7 @@ public final class WebhookListener: Sendable {
         self.key = key
         self.session = session
         self.webhooks = webhooks
-        self.group = group
-        self.task = task
+        self.listening = listening
     }
 
     public var counts: Counts { state.withLock { $0.counts } }
@@ -126,8 +118,7 @@ public final class WebhookListener: Sendable {
     /// Deletes the registration (best effort) and stops the server.
     public func stop() async {
         try? await webhooks.delete(id: webhookID)
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        _ = try? await listening.shutdown()
         for continuation in state.withLock({ state in defer { state.subscribers = [:] }; return Array(state.subscribers.values) }) {
             continuation.finish()
         }

@@ -77,72 +77,64 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--workers must be 1...256, got \(workers)")
         }
         for network in webhookAllow where IPNetwork(network) == nil {
-            throw ValidationError("--webhook-allow takes a CIDR (as 10.0.0.0/8 or fd00::/8), got \"\(network)\"")
+            throw ValidationError("--webhook-allow takes a CIDR, got \"\(network)\"; give one as 10.0.0.0/8 or fd00::/8")
         }
         if !(webhookRetryScale > 0 && webhookRetryScale <= 1000) {
             throw ValidationError("--webhook-retry-scale must be above 0 and at most 1000, got \(webhookRetryScale)")
         }
         if simulate != nil, encoder != "simulate" {
-            throw ValidationError("--simulate goes with --encoder simulate")
+            throw ValidationError("--simulate goes with --encoder simulate; add --encoder simulate or drop --simulate")
         }
         if (tlsCert == nil) != (tlsKey == nil) {
-            throw ValidationError(tlsCert == nil ? "--tls-key goes with --tls-cert FILE" : "--tls-cert goes with --tls-key FILE")
+            throw ValidationError(tlsCert == nil ? "--tls-key goes with --tls-cert; give both FILEs" : "--tls-cert goes with --tls-key; give both FILEs")
         }
     }
 
     func run() async throws {
-        let logger = makeLogger("tcly.serve")
-        let (host, port) = parseListen()
         let environment = ProcessInfo.processInfo.environment
-        var certificate: ReloadableCertificate?
-        if let tlsCert, let tlsKey {
-            do { certificate = try ReloadableCertificate(certificateFile: tlsCert, keyFile: tlsKey) } catch { fail(error.message) }
+        var configuration = LocalEngine.Configuration(dataDirectory: data.directory)
+        (configuration.host, configuration.port) = parseListen()
+        configuration.logger = makeLogger("tcly.serve")
+        configuration.origins = parseOrigins()
+        configuration.encoder = encoderChoice()
+        configuration.workers = workers
+        configuration.tier = tier
+        configuration.apps = .firstStart(adopting: .fromEnvironment(environment))
+        if let tlsCert, let tlsKey { configuration.tls = .init(certificateFile: tlsCert, keyFile: tlsKey) }
+        configuration.insecureHTTP = insecureHTTP
+        configuration.metricsToken = metricsToken ?? environment["TRANSCODELY_METRICS_TOKEN"]
+        configuration.webhooks.allowedNetworks = webhookAllow.compactMap(IPNetwork.init)
+        configuration.webhooks.retryScale = webhookRetryScale
+        configuration.webhooks.caFile = trustedCA(environment)
+        configuration.signals = [.sigterm, .sigint]
+        configuration.reloadCertificateOnHangup = true
+        let local: LocalEngine
+        do { local = try await LocalEngine.start(configuration) } catch where error.code == .addressInUse {
+            fail("\(configuration.host):\(configuration.port) is already in use; pick another with --listen HOST:PORT")
+        } catch {
+            fail(error.message)
         }
-        if let refusal = ListenPolicy.refusal(host: host, port: port, tls: certificate != nil, insecureHTTP: insecureHTTP) {
-            fail(refusal)
-        }
+        for warning in local.warnings { warn(warning) }
+        if let created = local.created { announce(created) }
+        let served = local.certificate.map { ", TLS certificate valid until \(CertificatePair.format($0.notValidAfter))" } ?? ""
+        Console.line("tcly serve: listening on \(local.baseURL) (data \(data.directory.path), encoder \(local.engine.encoder.name), \(local.workers) workers\(served))")
+        do { try await local.wait() } catch { fail("the engine stopped: \(describe(error))") }
+    }
+
+    /// The CA file trusted for https webhook receivers (`--ca-file`, else `TRANSCODELY_CA_FILE`),
+    /// checked here so that a bad one is named as the user gave it.
+    private func trustedCA(_ environment: [String: String]) -> String? {
         let trusted = caFile ?? environment["TRANSCODELY_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         if let trusted {
             do { try TrustedCA.check(trusted, source: caFile == nil ? "TRANSCODELY_CA_FILE" : "--ca-file") } catch { fail(error.message) }
         }
-        var configuration = Engine.Configuration(dataDirectory: data.directory)
-        configuration.logger = logger
-        configuration.origins = parseOrigins()
-        configuration.encoder = await makeEncoder()
-        configuration.workers = workers ?? (configuration.encoder.name == "ffmpeg" ? Self.ffmpegWorkers : 8)
-        configuration.webhooks.allowedNetworks = webhookAllow.compactMap(IPNetwork.init)
-        configuration.webhooks.retryScale = webhookRetryScale
-        configuration.webhooks.caFile = trusted
-        let engine: Engine
-        do { engine = try Engine(configuration) } catch { fail(describe(error)) }
-        for warning in engine.warnings { warn(warning) }
-        await bootstrap(engine.store)
-        var server = TranscodelyHTTPServer(engine: engine, host: host, port: port, logger: logger)
-        server.tls = certificate
-        server.reloadOnHangup = true
-        server.healthWarning = ListenPolicy.warning(host: host, tls: certificate != nil, insecureHTTP: insecureHTTP)
-        let token = metricsToken ?? environment["TRANSCODELY_METRICS_TOKEN"]
-        server.metricsAccess = .policy(listeningOnLoopback: ListenPolicy.isLoopback(host), token: token)
-        if let warning = server.healthWarning { warn(warning) }
-        let running: RunningServer
-        do {
-            running = try await RunningServer.start(server, signals: [.sigterm, .sigint])
-        } catch {
-            let text = String(describing: error)
-            if text.contains("Address already in use") || text.contains("errno: 98") {
-                fail("\(host):\(port) is already in use; pick another with --listen HOST:PORT")
-            }
-            fail("could not listen on \(host):\(port): \(text)")
-        }
-        let served = certificate.map { ", TLS certificate valid until \(CertificatePair.format($0.notValidAfter))" } ?? ""
-        Console.line("tcly serve: listening on \(running.baseURL) (data \(data.directory.path), encoder \(engine.encoder.name), \(configuration.workers) workers\(served))")
-        do { try await running.wait() } catch { fail("the engine stopped: \(describe(error))") }
+        return trusted
     }
 
     private func parseListen() -> (String, Int) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
               (0...65535).contains(port) else {
-            fail("--listen takes HOST:PORT (as 127.0.0.1:8080), got \"\(listen)\"", code: 2)
+            fail("serve: --listen takes HOST:PORT, got \"\(listen)\"; give one as 127.0.0.1:8080", code: 2)
         }
         var host = String(listen[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -154,54 +146,37 @@ struct Serve: AsyncParsableCommand {
         for text in origins {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                fail("--origin takes ID=DIR (as ori_media=/srv/media), got \"\(text)\"", code: 2)
+                fail("serve: --origin takes ID=DIR, got \"\(text)\"; give one as ori_media=/srv/media", code: 2)
             }
             result[parts[0]] = URL(fileURLWithPath: parts[1])
         }
         return result
     }
 
-    /// Default jobs at once with ffmpeg: measured by scripts/bench/encode (docs/BENCHMARKS.md).
-    static let ffmpegWorkers = 1
-
-    private func makeEncoder() async -> any MediaEncoder {
+    private func encoderChoice() -> LocalEngine.EncoderChoice {
         switch encoder {
         case "simulate":
             do {
-                return SimulatedEncoder(spec: try simulate.map { text throws(ConnectError) in try SimulatedEncoder.Spec(parsing: text) } ?? .init())
+                return .simulate(try simulate.map { text throws(ConnectError) in try SimulatedEncoder.Spec(parsing: text) } ?? .init())
             } catch { fail(error.message, code: 2) }
         case "ffmpeg":
-            do { return try await FFmpegEncoder.detect(threads: threads) } catch { fail(describe(error)) }
+            return .ffmpeg(threads: threads)
         default:
-            fail("--encoder takes ffmpeg or simulate, got \"\(encoder)\"", code: 2)
+            fail("serve: --encoder takes ffmpeg or simulate, got \"\(encoder)\"", code: 2)
         }
     }
 
-    /// First start: create the organization and app the environment names, or generate them.
-    private func bootstrap(_ store: EngineStore) async {
-        do {
-            guard try await !store.hasApps() else { return }
-            let environment = ProcessInfo.processInfo.environment
-            if let key = environment["TRANSCODELY_API_KEY"], !key.isEmpty,
-               let org = environment["TRANSCODELY_ORG_ID"], !org.isEmpty {
-                let (app, _) = try await store.createApp(orgID: org, name: "default", tier: tier, key: key)
-                Console.line("tcly serve: created organization \(org) with app \(app.name) (tier \(tier.rawValue)) owning the key in TRANSCODELY_API_KEY")
-            } else {
-                let (app, key) = try await store.createApp(orgID: "org_local", name: "default", tier: tier)
-                Console.line("""
-                    tcly serve: created organization org_local with app \(app.name) (tier \(tier.rawValue)).
-                      export TRANSCODELY_ORG_ID=org_local
-                      export TRANSCODELY_API_KEY=\(key)
-                    This key is shown once; tcly admin app create makes more.
-                    """)
-            }
-        } catch {
-            fail("could not create the first app: \(describe(error))")
+    /// First start: says which organization and app were created, and a generated key once.
+    private func announce(_ created: LocalEngine.CreatedApp) {
+        if created.adopted {
+            Console.line("tcly serve: created organization \(created.organizationID) with app \(created.appName) (tier \(created.tier.rawValue)) owning the key in TRANSCODELY_API_KEY")
+        } else {
+            Console.line("""
+                tcly serve: created organization \(created.organizationID) with app \(created.appName) (tier \(created.tier.rawValue)).
+                  export TRANSCODELY_ORG_ID=\(created.organizationID)
+                  export TRANSCODELY_API_KEY=\(created.generatedKey ?? "")
+                This key is shown once; tcly admin app create makes more.
+                """)
         }
     }
-}
-
-/// The sentence of an error, for one-line reports.
-func describe(_ error: any Error) -> String {
-    (error as? ConnectError)?.message ?? String(describing: error)
 }

@@ -19,8 +19,3 @@ struct Tcly: AsyncParsableCommand {
         defaultSubcommand: ShellEntry.self
     )
 }
-
-/// The version `tcly --version` prints.
-enum TclyVersion {
-    static let current = "0.1.0"
-}

@@ -9,10 +9,13 @@ import TranscodelyTestSupport
 /// A real engine (simulate encoder) on a loopback port, and a client of it.
 struct BatchFixtures {
     let data: TemporaryDirectory
-    let server: RunningServer
+    let local: LocalEngine
     let transport: ConnectTransport
     let jobs: HTTPJobServiceClient
     let api: APICaller
+
+    /// The engine's HTTP server (its port, for proxies in front of it).
+    var server: RunningServer { local.server }
 
     static func request(_ path: String, key: String? = nil) -> CreateJobRequest {
         CreateJobRequest(inputOriginID: Engine.localInput, inputPath: path, outputOriginID: Engine.localOutput,
@@ -22,16 +25,25 @@ struct BatchFixtures {
 
     init(tier: Tier = .standard, spec: String = "probe=0,encode=0.05", workers: Int = 4, retry: RetryPolicy = RetryPolicy()) async throws {
         data = try TemporaryDirectory("batch")
-        var configuration = Engine.Configuration(dataDirectory: data.url)
-        configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
+        var configuration = LocalEngine.Configuration(dataDirectory: data.url)
+        configuration.encoder = .simulate(try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = workers
-        let engine = try Engine(configuration)
-        _ = try await engine.store.createApp(orgID: "org_batch", name: "batch", tier: tier, key: "tk_batch_tests_00001")
-        server = try await RunningServer.start(TranscodelyHTTPServer(engine: engine, host: "127.0.0.1", port: 0))
+        configuration.tier = tier
+        configuration.apps = .fixed([.init(organizationID: "org_batch", name: "batch", key: "tk_batch_tests_00001")])
+        do { local = try await LocalEngine.start(configuration) } catch {
+            data.remove()
+            throw error
+        }
         transport = ConnectTransport(configuration: ClientConfiguration(
-            baseURL: server.baseURL, apiKey: APIKey("tk_batch_tests_00001"), organizationID: "org_batch", retry: retry))
+            baseURL: local.baseURL, apiKey: APIKey("tk_batch_tests_00001"), organizationID: "org_batch", retry: retry))
         jobs = HTTPJobServiceClient(transport)
-        api = APICaller(baseURL: server.baseURL, key: "tk_batch_tests_00001", org: "org_batch")
+        api = APICaller(baseURL: local.baseURL, key: "tk_batch_tests_00001", org: "org_batch")
+    }
+
+    /// Runs `body` with a fresh fixture and always stops it (awaited), also when `body` throws.
+    static func with<Result>(tier: Tier = .standard, spec: String = "probe=0,encode=0.05", workers: Int = 4,
+                             retry: RetryPolicy = RetryPolicy(), _ body: (BatchFixtures) async throws -> Result) async throws -> Result {
+        try await scoped(try await BatchFixtures(tier: tier, spec: spec, workers: workers, retry: retry), stop: { await $0.stop() }, body)
     }
 
     /// `count` input files and one batch item each, keyed `{batch}_{name}`.
@@ -72,11 +84,12 @@ struct BatchFixtures {
     /// A client of the same server with a key it does not know.
     func strangerJobs() -> HTTPJobServiceClient {
         HTTPJobServiceClient(ConnectTransport(configuration: ClientConfiguration(
-            baseURL: server.baseURL, apiKey: APIKey("tk_nobody_knows_this"), organizationID: "org_batch", retry: .none)))
+            baseURL: local.baseURL, apiKey: APIKey("tk_nobody_knows_this"), organizationID: "org_batch", retry: .none)))
     }
 
+    /// Stops the engine (awaited) and removes its data; `with` calls it.
     func stop() async {
-        try? await server.shutdown()
+        try? await local.stop()
         data.remove()
     }
 }

@@ -11,116 +11,116 @@ import TranscodelyTestSupport
 /// while running, cancellation accounting, and a monitor that costs one request per tick.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct BatchRunnerTests {
     @Test func twoThousandCreatesAtTheStandardTierWithoutOne429ThenARerunCreatesNothing() async throws {
-        let f = try await BatchFixtures()
-        defer { Task { await f.stop() } }
-        let items = try f.items(2000)
-        let runner = BatchRunner(client: f.jobs, pacer: Pacer(.standard))
-        let report = await runner.run(items)
-        #expect(report.counts.created == 2000 && report.counts.failed == 0)
-        #expect(try await f.metric("tcly_rate_limited_total") == 0)
-        let jobs = try await f.allJobs()
-        #expect(jobs.count == 2000 && Set(jobs.compactMap(\.idempotencyKey)).count == 2000)
-        // How close to the rate limit this runs is measured by scripts/bench/batch, not here: a
-        // wall-clock bound fails on a loaded machine.
+        try await BatchFixtures.with { f in
+            let items = try f.items(2000)
+            let runner = BatchRunner(client: f.jobs, pacer: Pacer(.standard))
+            let report = await runner.run(items)
+            #expect(report.counts.created == 2000 && report.counts.failed == 0)
+            #expect(try await f.metric("tcly_rate_limited_total") == 0)
+            let jobs = try await f.allJobs()
+            #expect(jobs.count == 2000 && Set(jobs.compactMap(\.idempotencyKey)).count == 2000)
+            // How close to the rate limit this runs is measured by scripts/bench/batch, not here: a
+            // wall-clock bound fails on a loaded machine.
 
-        let rerun = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(items)
-        #expect(rerun.counts.existed == 2000 && rerun.counts.created == 0)
-        #expect(try await f.metric("tcly_rate_limited_total") == 0)
-        #expect(try await f.allJobs().count == 2000)
-        #expect(zip(report.outcomes, rerun.outcomes).allSatisfy { $0.job?.id == $1.job?.id })
+            let rerun = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(items)
+            #expect(rerun.counts.existed == 2000 && rerun.counts.created == 0)
+            #expect(try await f.metric("tcly_rate_limited_total") == 0)
+            #expect(try await f.allJobs().count == 2000)
+            #expect(zip(report.outcomes, rerun.outcomes).allSatisfy { $0.job?.id == $1.job?.id })
+        }
     }
 
     @Test func failedCreatesGoAgainUnderTheirKeyAndFailedJobsAsRetries() async throws {
-        let f = try await BatchFixtures(spec: "probe=0,encode=0.05,fail=0.1")
-        defer { Task { await f.stop() } }
-        let items = try f.items(300, corrupt: [3, 30, 300 - 1])
-        // Two thirds go through; the rest meet a key the server refuses.
-        let first = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(Array(items[..<200]))
-        let refused = await BatchRunner(client: f.strangerJobs(), pacer: Pacer(.standard)).run(Array(items[200...]))
-        #expect(first.counts.created == 200 && refused.counts.failed == 100)
-        #expect(refused.outcomes.allSatisfy { if case let .failed(code, _, attempts) = $0 { code == "unauthenticated" && attempts == 1 } else { false } })
-        let resend = RetryFailed.creates(refused)
-        #expect(resend.map(\.key) == items[200...].map(\.key))
-        let second = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(resend)
-        #expect(second.counts.created == 100 && second.counts.failed == 0)
-        // Everything again: all 300 existed, none was made twice.
-        let again = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(items)
-        #expect(again.counts.existed == 300)
-        #expect(try await f.allJobs().count == 300)
+        try await BatchFixtures.with(spec: "probe=0,encode=0.05,fail=0.1") { f in
+            let items = try f.items(300, corrupt: [3, 30, 300 - 1])
+            // Two thirds go through; the rest meet a key the server refuses.
+            let first = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(Array(items[..<200]))
+            let refused = await BatchRunner(client: f.strangerJobs(), pacer: Pacer(.standard)).run(Array(items[200...]))
+            #expect(first.counts.created == 200 && refused.counts.failed == 100)
+            #expect(refused.outcomes.allSatisfy { if case let .failed(code, _, attempts) = $0 { code == "unauthenticated" && attempts == 1 } else { false } })
+            let resend = RetryFailed.creates(refused)
+            #expect(resend.map(\.key) == items[200...].map(\.key))
+            let second = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(resend)
+            #expect(second.counts.created == 100 && second.counts.failed == 0)
+            // Everything again: all 300 existed, none was made twice.
+            let again = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(items)
+            #expect(again.counts.existed == 300)
+            #expect(try await f.allJobs().count == 300)
 
-        // Wait for every job to end, then resubmit the failed ones as retries.
-        let monitor = JobMonitor(metadata: ["batch_id": "b1"])
-        while true {
-            _ = try await monitor.poll(f.jobs)
-            if await monitor.count == 300, await monitor.open == 0 { break }
-            try await Task.sleep(for: .milliseconds(100))
+            // Wait for every job to end, then resubmit the failed ones as retries.
+            let monitor = JobMonitor(metadata: ["batch_id": "b1"])
+            while true {
+                _ = try await monitor.poll(f.jobs)
+                if await monitor.count == 300, await monitor.open == 0 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let failed = try await f.allJobs().filter { $0.status == .failed }
+            #expect(failed.contains { $0.inputPath.contains("corrupt") && $0.error?.code == "input_unreadable" })
+            #expect(failed.contains { $0.error?.code == "encode_failed" })
+            let retries = try failed.enumerated().map { index, job in
+                try RetryFailed.resubmission(of: job, request: BatchFixtures.request(job.inputPath), previousRetries: 0, index: index)
+            }
+            let third = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(retries)
+            #expect(third.counts.created == failed.count)
+            #expect(zip(retries, failed).allSatisfy { $0.retryOf == $1.id && $0.key == "\($1.idempotencyKey!)~retry-1" })
+            #expect(try await f.allJobs().count == 300 + failed.count)
         }
-        let failed = try await f.allJobs().filter { $0.status == .failed }
-        #expect(failed.contains { $0.inputPath.contains("corrupt") && $0.error?.code == "input_unreadable" })
-        #expect(failed.contains { $0.error?.code == "encode_failed" })
-        let retries = try failed.enumerated().map { index, job in
-            try RetryFailed.resubmission(of: job, request: BatchFixtures.request(job.inputPath), previousRetries: 0, index: index)
-        }
-        let third = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(retries)
-        #expect(third.counts.created == failed.count)
-        #expect(zip(retries, failed).allSatisfy { $0.retryOf == $1.id && $0.key == "\($1.idempotencyKey!)~retry-1" })
-        #expect(try await f.allJobs().count == 300 + failed.count)
     }
 
     @Test func pauseResumeAndRateChangesTakeEffectWhileRunning() async throws {
-        let f = try await BatchFixtures()
-        defer { Task { await f.stop() } }
-        let items = try f.items(400)
-        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 20, concurrency: 10))
-        let runner = BatchRunner(client: f.jobs, pacer: pacer)
-        let done = Atomic<Int>(0)
-        let run = Task { await runner.run(items, progress: { counts in done.store(counts.done, ordering: .relaxed) }) }
-        try await Task.sleep(for: .milliseconds(500))
-        await pacer.pause()
-        try await Task.sleep(for: .milliseconds(200))
-        let paused = done.load(ordering: .relaxed)
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(done.load(ordering: .relaxed) == paused, "nothing is sent while paused")
-        #expect(paused > 20 && paused < 400)
-        await pacer.update(rate: 100, concurrency: 10)
-        await pacer.resume()
-        let report = await run.value
-        #expect(report.counts.created == 400)
-        #expect(try await f.metric("tcly_rate_limited_total") == 0)
+        try await BatchFixtures.with { f in
+            let items = try f.items(400)
+            let pacer = Pacer(Pacer.Settings(rate: 100, burst: 20, concurrency: 10))
+            let runner = BatchRunner(client: f.jobs, pacer: pacer)
+            let done = Atomic<Int>(0)
+            let run = Task { await runner.run(items, progress: { counts in done.store(counts.done, ordering: .relaxed) }) }
+            try await Task.sleep(for: .milliseconds(500))
+            await pacer.pause()
+            try await Task.sleep(for: .milliseconds(200))
+            let paused = done.load(ordering: .relaxed)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(done.load(ordering: .relaxed) == paused, "nothing is sent while paused")
+            #expect(paused > 20 && paused < 400)
+            await pacer.update(rate: 100, concurrency: 10)
+            await pacer.resume()
+            let report = await run.value
+            #expect(report.counts.created == 400)
+            #expect(try await f.metric("tcly_rate_limited_total") == 0)
+        }
     }
 
     @Test func cancellingStopsLaunchingAndAccountsForEveryItem() async throws {
-        let f = try await BatchFixtures()
-        defer { Task { await f.stop() } }
-        let items = try f.items(1000)
-        let runner = BatchRunner(client: f.jobs, pacer: Pacer(Pacer.Settings(rate: 100, burst: 50, concurrency: 8)))
-        let run = Task { await runner.run(items, progress: { counts in if counts.done >= 100 { runner.cancel() } }) }
-        let report = await run.value
-        #expect(report.counts.created + report.counts.notSent == 1000)
-        #expect(report.counts.notSent > 0 && report.counts.failed == 0)
-        let jobs = try await f.allJobs()
-        #expect(jobs.count == report.counts.created)
-        let sent = Set(zip(items, report.outcomes).compactMap { $1.job == nil ? nil : $0.key })
-        #expect(Set(jobs.compactMap(\.idempotencyKey)) == sent)
+        try await BatchFixtures.with { f in
+            let items = try f.items(1000)
+            let runner = BatchRunner(client: f.jobs, pacer: Pacer(Pacer.Settings(rate: 100, burst: 50, concurrency: 8)))
+            let run = Task { await runner.run(items, progress: { counts in if counts.done >= 100 { runner.cancel() } }) }
+            let report = await run.value
+            #expect(report.counts.created + report.counts.notSent == 1000)
+            #expect(report.counts.notSent > 0 && report.counts.failed == 0)
+            let jobs = try await f.allJobs()
+            #expect(jobs.count == report.counts.created)
+            let sent = Set(zip(items, report.outcomes).compactMap { $1.job == nil ? nil : $0.key })
+            #expect(Set(jobs.compactMap(\.idempotencyKey)) == sent)
+        }
     }
 
     @Test func theMonitorCostsOneRequestPerTickNotOnePerJob() async throws {
-        let f = try await BatchFixtures(tier: .unlimited, spec: "probe=0,encode=0.2", workers: 32)
-        defer { Task { await f.stop() } }
-        let report = await BatchRunner(client: f.jobs, pacer: Pacer(.premium)).run(try f.items(500))
-        let monitor = JobMonitor()
-        await monitor.track(report.outcomes.compactMap(\.job))
-        var ticks = 0
-        var changes = 0
-        while await monitor.open > 0, ticks < 200 {
-            changes += try await monitor.poll(f.jobs).count
-            ticks += 1
-            try await Task.sleep(for: .milliseconds(100))
+        try await BatchFixtures.with(tier: .unlimited, spec: "probe=0,encode=0.2", workers: 32) { f in
+            let report = await BatchRunner(client: f.jobs, pacer: Pacer(.premium)).run(try f.items(500))
+            let monitor = JobMonitor()
+            await monitor.track(report.outcomes.compactMap(\.job))
+            var ticks = 0
+            var changes = 0
+            while await monitor.open > 0, ticks < 200 {
+                changes += try await monitor.poll(f.jobs).count
+                ticks += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(await monitor.open == 0)
+            #expect(await monitor.counts[.completed] == 500)
+            #expect(changes >= 500)
+            // One List per tick, plus one per extra page of 1000 changes at most.
+            #expect(await monitor.requests <= ticks + 3)
         }
-        #expect(await monitor.open == 0)
-        #expect(await monitor.counts[.completed] == 500)
-        #expect(changes >= 500)
-        // One List per tick, plus one per extra page of 1000 changes at most.
-        #expect(await monitor.requests <= ticks + 3)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTLS
+import Listening
 import Logging
 import NIOCore
 import NIOSSL
@@ -37,8 +38,7 @@ public final class WebhookSink: Sendable {
     }
 
     private let received = Received()
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let listening: ListeningGroup
 
     /// Starts the receiver on `port` (0: a free one); with `certificate` (PEM certificate and key
     /// files) it serves HTTPS.
@@ -59,7 +59,6 @@ public final class WebhookSink: Sendable {
             for (name, value) in extra { fields[HTTPField.Name(name)!] = value }
             return Response(status: .init(code: status), headers: fields)
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let quiet = Logger(label: "sink", factory: { _ in SwiftLogNoOpLogHandler() })
         var tls: TLSConfiguration?
         if let certificate {
@@ -68,18 +67,20 @@ public final class WebhookSink: Sendable {
             tls = .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         }
         scheme = certificate == nil ? "http" : "https"
-        let application = Application(router: router, server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
-                                      configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                                      onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: application)], gracefulShutdownSignals: [], logger: quiet))
-        self.group = group
-        task = Task {
-            defer { continuation.finish() }
-            try await group.run()
+        listening = try await ListeningGroup.start(host: "127.0.0.1", port: port, logger: quiet) { onListening in
+            [.init(service: Application(router: router, server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+                                        configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                                        onServerRunning: { await onListening($0.localAddress?.port ?? 0) }, logger: quiet))]
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let bound = await iterator.next() else { throw SampleError("webhook sink: could not listen on port \(port)") }
-        self.port = bound
+        self.port = listening.port
+    }
+
+    /// Runs `body` with a receiver started as `init` does, and always stops it (awaited), also
+    /// when `body` throws.
+    public static func with<Result>(port: Int = 0, certificate: (certificateFile: String, keyFile: String)? = nil,
+                                    script: @escaping Script = { _ in (204, [:]) },
+                                    _ body: (WebhookSink) async throws -> Result) async throws -> Result {
+        try await scoped(try await WebhookSink(port: port, certificate: certificate, script: script), stop: { await $0.stop() }, body)
     }
 
     public var deliveries: [Delivery] { received.list.withLock { $0 } }
@@ -96,8 +97,8 @@ public final class WebhookSink: Sendable {
         throw SampleError("the webhook sink never saw what was awaited; it has \(deliveries.count) deliveries: \(deliveries.map { "\($0.type) \($0.jobID)" })")
     }
 
+    /// Stops the receiver and waits for it; `with` calls it.
     public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        _ = try? await listening.shutdown()
     }
 }

@@ -3,89 +3,28 @@ import Testing
 import TranscodelyAPI
 @testable import TranscodelyEngine
 
-/// An engine on a temporary data directory, its workers running, for one test.
-struct EngineFixture {
-    let data: URL
-    let engine: Engine
-    let caller: AppIdentity
-    let workers: Task<Void, any Error>
-
-    init(data: URL? = nil, spec: String = "probe=0,encode=0.2", encoder: (any MediaEncoder)? = nil,
-         workers: Int = 2, run: Bool = true) async throws {
-        let folder = data ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("engine-\(UUID().uuidString.prefix(8))")
-        self.data = folder
-        var configuration = Engine.Configuration(dataDirectory: folder)
-        configuration.encoder = try encoder ?? SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
-        configuration.workers = workers
-        engine = try Engine(configuration)
-        if try await !engine.store.hasApps() {
-            _ = try await engine.store.createApp(orgID: "org_a", name: "default", tier: .unlimited, key: "tk_fixture_key_0001")
-        }
-        caller = try await engine.authenticate(key: "tk_fixture_key_0001", orgID: "org_a")
-        let engine = engine
-        self.workers = Task { if run { try await engine.run() } }
-    }
-
-    func input(_ name: String, _ contents: String = "media") throws {
-        let url = data.appendingPathComponent("origins/input/\(name)")
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(contents.utf8).write(to: url)
-    }
-
-    func request(_ path: String, key: String? = nil, priority: Priority = .standard) -> CreateJobRequest {
-        CreateJobRequest(inputOriginID: Engine.localInput, inputPath: path, outputOriginID: Engine.localOutput,
-                         idempotencyKey: key, priority: priority,
-                         outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)])])
-    }
-
-    func create(_ path: String, key: String? = nil, priority: Priority = .standard, outputs: [OutputSpec]? = nil) async throws -> Job {
-        var request = request(path, key: key, priority: priority)
-        if let outputs { request.outputs = outputs }
-        switch try await engine.createJob(request, by: caller) {
-        case let .created(job), let .replayed(job): return job
-        case .conflict: throw ConnectError(.alreadyExists, "conflict")
-        }
-    }
-
-    /// Polls until the job has ended (at most `seconds`).
-    func finished(_ id: String, seconds: Double = 20) async throws -> Job {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            let job = try await engine.job(id: id, by: caller)
-            if job.status.isTerminal { return job }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw ConnectError(.deadlineExceeded, "job \(id) did not end in \(seconds) s")
-    }
-
-    func stop() async {
-        workers.cancel()
-        _ = try? await workers.value
-    }
-}
-
 @Suite(.timeLimit(.minutes(5))) struct EngineTests {
     @Test func simulatedJobsEndAsTheRulesSay() async throws {
-        let fixture = try await EngineFixture(spec: "probe=0,encode=0.2,fail=0.5")
-        defer { Task { await fixture.stop() } }
-        try fixture.input("ok.mp4")
-        try fixture.input("corrupt-upload.mp4")
-        let fine = (0..<40).map { "batch/clip-\($0).mp4" }
-        for path in fine { try fixture.input(path) }
-        let corrupt = try await fixture.create("corrupt-upload.mp4")
-        let missing = try await fixture.create("nowhere.mp4")
-        var jobs: [Job] = []
-        for path in fine { jobs.append(try await fixture.create(path)) }
-        #expect(try await fixture.finished(corrupt.id).error?.code == "input_unreadable")
-        let gone = try await fixture.finished(missing.id)
-        #expect(gone.error?.code == "input_not_found")
-        #expect(gone.error?.message == "nowhere.mp4 does not exist in origin ori_local_input")
-        for job in jobs {
-            let done = try await fixture.finished(job.id)
-            let shouldFail = SimulatedEncoder.fails(path: job.inputPath, fraction: 0.5)
-            #expect(done.status == (shouldFail ? .failed : .completed), "\(job.inputPath)")
-            if shouldFail { #expect(done.error?.code == "encode_failed") } else {
-                #expect(done.progress == 100 && done.results?.count == 1 && done.input?.height == 1080)
+        try await EngineFixture.with(spec: "probe=0,encode=0.2,fail=0.5") { fixture in
+            try fixture.input("ok.mp4")
+            try fixture.input("corrupt-upload.mp4")
+            let fine = (0..<40).map { "batch/clip-\($0).mp4" }
+            for path in fine { try fixture.input(path) }
+            let corrupt = try await fixture.create("corrupt-upload.mp4")
+            let missing = try await fixture.create("nowhere.mp4")
+            var jobs: [Job] = []
+            for path in fine { jobs.append(try await fixture.create(path)) }
+            #expect(try await fixture.finished(corrupt.id).error?.code == "input_unreadable")
+            let gone = try await fixture.finished(missing.id)
+            #expect(gone.error?.code == "input_not_found")
+            #expect(gone.error?.message == "nowhere.mp4 does not exist in origin ori_local_input")
+            for job in jobs {
+                let done = try await fixture.finished(job.id)
+                let shouldFail = SimulatedEncoder.fails(path: job.inputPath, fraction: 0.5)
+                #expect(done.status == (shouldFail ? .failed : .completed), "\(job.inputPath)")
+                if shouldFail { #expect(done.error?.code == "encode_failed") } else {
+                    #expect(done.progress == 100 && done.results?.count == 1 && done.input?.height == 1080)
+                }
             }
         }
     }
@@ -104,24 +43,20 @@ struct EngineFixture {
     }
 
     @Test func aStoreReopenedAfterAStopKeepsKeysAndRequeuesInterruptedJobs() async throws {
-        let data: URL
-        let job: Job
-        do {
-            let first = try await EngineFixture(spec: "probe=0,encode=30", run: false)
+        let (data, job) = try await EngineFixture.with(spec: "probe=0,encode=30", run: false) { first in
             try first.input("long.mp4")
-            job = try await first.create("long.mp4", key: "restart-key")
+            let job = try await first.create("long.mp4", key: "restart-key")
             let claimed = try #require(try await first.engine.store.claimNext())
             #expect(claimed.id == job.id && claimed.status == .probing)
-            data = first.data
-            await first.stop()
+            return (first.data, job)
         }
         // A second engine on the same data directory, as after kill -9 and restart.
-        let second = try await EngineFixture(data: data, spec: "probe=0,encode=0.1")
-        defer { Task { await second.stop() } }
-        let again = try await second.engine.createJob(second.request("long.mp4", key: "restart-key"), by: second.caller)
-        guard case let .replayed(replayed) = again else { Issue.record("expected a replay, got \(again)"); return }
-        #expect(replayed.id == job.id)
-        #expect(try await second.finished(job.id).status == .completed)
+        try await EngineFixture.with(data: data, spec: "probe=0,encode=0.1") { second in
+            let again = try await second.engine.createJob(second.request("long.mp4", key: "restart-key"), by: second.caller)
+            guard case let .replayed(replayed) = again else { Issue.record("expected a replay, got \(again)"); return }
+            #expect(replayed.id == job.id)
+            #expect(try await second.finished(job.id).status == .completed)
+        }
     }
 
     @Test func oneDataDirectoryServesOneEngine() async throws {

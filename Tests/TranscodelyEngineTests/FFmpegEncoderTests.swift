@@ -7,8 +7,9 @@ import TranscodelyTestSupport
 /// The real encoder on tiny lavfi clips: outputs that play as asked, inputs that fail with the
 /// right code, cancellation that leaves nothing behind.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct FFmpegEncoderTests {
-    static func fixture() async throws -> EngineFixture {
-        try await EngineFixture(encoder: try await FFmpegEncoder.detect(), workers: 1)
+    /// Runs `body` with an engine encoding with ffmpeg, one job at a time, and always stops it.
+    static func withFixture(_ body: (EngineFixture) async throws -> Void) async throws {
+        try await EngineFixture.with(encoder: try await FFmpegEncoder.detect(), workers: 1, body)
     }
 
     func input(_ fixture: EngineFixture, _ name: String) -> URL {
@@ -20,140 +21,140 @@ import TranscodelyTestSupport
     }
 
     @Test func mp4AndAnHLSLadderCompleteAndPlayAsAsked() async throws {
-        let f = try await Self.fixture()
-        defer { Task { await f.stop() } }
-        try await MediaSamples.clip(input(f, "hd.mp4"), size: "1280x720", seconds: 2)
-        let job = try await f.create("hd.mp4", outputs: [
-            OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)]),
-            OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r480p),
-                                           VideoVariant(codec: .h264, resolution: .r360p, quality: .economy)]),
-        ])
-        let done = try await f.finished(job.id, seconds: 120)
-        #expect(done.status == .completed, "\(String(describing: done.error))")
-        let info = try #require(done.input)
-        #expect(info.width == 1280 && info.height == 720 && info.videoCodec == "h264" && info.frameRate == 30 && info.hasAudio)
-        #expect(abs(info.durationSeconds - 2) < 0.1)
-        let results = try #require(done.results)
-        #expect(results.map(\.path) == ["jobs/\(job.id)/0-mp4/video.mp4", "jobs/\(job.id)/1-hls/master.m3u8"])
-        let mp4 = try await MediaSamples.probe(output(f, results[0].path))
-        #expect(mp4.codec == "h264" && mp4.height == 720 && mp4.width == 1280 && abs(mp4.duration - 2) < 0.2)
-        for (variant, height) in zip(results[1].variants, [480, 360]) {
-            let rung = try await MediaSamples.probe(output(f, variant.path))
-            #expect(rung.codec == "h264" && rung.height == height && abs(rung.duration - 2) < 0.3, "\(variant.path)")
-            #expect(variant.height == height && variant.bitrateKbps > 0 && variant.note == nil)
+        try await Self.withFixture { f in
+            try await MediaSamples.clip(input(f, "hd.mp4"), size: "1280x720", seconds: 2)
+            let job = try await f.create("hd.mp4", outputs: [
+                OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)]),
+                OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r480p),
+                                               VideoVariant(codec: .h264, resolution: .r360p, quality: .economy)]),
+            ])
+            let done = try await f.finished(job.id, seconds: 120)
+            #expect(done.status == .completed, "\(String(describing: done.error))")
+            let info = try #require(done.input)
+            #expect(info.width == 1280 && info.height == 720 && info.videoCodec == "h264" && info.frameRate == 30 && info.hasAudio)
+            #expect(abs(info.durationSeconds - 2) < 0.1)
+            let results = try #require(done.results)
+            #expect(results.map(\.path) == ["jobs/\(job.id)/0-mp4/video.mp4", "jobs/\(job.id)/1-hls/master.m3u8"])
+            let mp4 = try await MediaSamples.probe(output(f, results[0].path))
+            #expect(mp4.codec == "h264" && mp4.height == 720 && mp4.width == 1280 && abs(mp4.duration - 2) < 0.2)
+            for (variant, height) in zip(results[1].variants, [480, 360]) {
+                let rung = try await MediaSamples.probe(output(f, variant.path))
+                #expect(rung.codec == "h264" && rung.height == height && abs(rung.duration - 2) < 0.3, "\(variant.path)")
+                #expect(variant.height == height && variant.bitrateKbps > 0 && variant.note == nil)
+            }
+            let master = try String(contentsOf: output(f, results[1].path), encoding: .utf8)
+            #expect(master.contains("#EXT-X-STREAM-INF") && master.contains("480p/index.m3u8"))
+            #expect(results.allSatisfy { $0.sizeBytes > 0 })
+            // Nothing is left in the staging folder.
+            let staging = output(f, FFmpegEncoder.stagingFolder)
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: staging.path))?.isEmpty ?? true)
         }
-        let master = try String(contentsOf: output(f, results[1].path), encoding: .utf8)
-        #expect(master.contains("#EXT-X-STREAM-INF") && master.contains("480p/index.m3u8"))
-        #expect(results.allSatisfy { $0.sizeBytes > 0 })
-        // Nothing is left in the staging folder.
-        let staging = output(f, FFmpegEncoder.stagingFolder)
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: staging.path))?.isEmpty ?? true)
     }
 
     @Test func everyCodecEncodes() async throws {
-        let f = try await Self.fixture()
-        defer { Task { await f.stop() } }
-        try await MediaSamples.clip(input(f, "small.mp4"), size: "640x360", seconds: 1, audio: false)
-        let codecs: [VideoCodec] = [.h265, .vp9, .av1]
-        let job = try await f.create("small.mp4", outputs: codecs.map {
-            OutputSpec(type: .mp4, video: [VideoVariant(codec: $0, resolution: .r360p, quality: .economy)])
-        })
-        let done = try await f.finished(job.id, seconds: 180)
-        #expect(done.status == .completed, "\(String(describing: done.error))")
-        for (result, codec) in zip(done.results ?? [], ["hevc", "vp9", "av1"]) {
-            let probe = try await MediaSamples.probe(output(f, result.path))
-            #expect(probe.codec == codec && probe.height == 360, "\(result.path)")
+        try await Self.withFixture { f in
+            try await MediaSamples.clip(input(f, "small.mp4"), size: "640x360", seconds: 1, audio: false)
+            let codecs: [VideoCodec] = [.h265, .vp9, .av1]
+            let job = try await f.create("small.mp4", outputs: codecs.map {
+                OutputSpec(type: .mp4, video: [VideoVariant(codec: $0, resolution: .r360p, quality: .economy)])
+            })
+            let done = try await f.finished(job.id, seconds: 180)
+            #expect(done.status == .completed, "\(String(describing: done.error))")
+            for (result, codec) in zip(done.results ?? [], ["hevc", "vp9", "av1"]) {
+                let probe = try await MediaSamples.probe(output(f, result.path))
+                #expect(probe.codec == codec && probe.height == 360, "\(result.path)")
+            }
         }
     }
 
     @Test func neverUpscalesAndCollapsesRungsThatComeOutTheSame() async throws {
-        let f = try await Self.fixture()
-        defer { Task { await f.stop() } }
-        try await MediaSamples.clip(input(f, "tiny.mp4"), size: "320x240", seconds: 1)
-        let job = try await f.create("tiny.mp4", outputs: [
-            OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r720p),
-                                           VideoVariant(codec: .h264, resolution: .r480p)]),
-        ])
-        let done = try await f.finished(job.id, seconds: 120)
-        let variants = try #require(done.results?.first?.variants)
-        #expect(variants.count == 2)
-        #expect(variants[0].height == 240 && variants[0].note?.contains("never upscaled") == true)
-        #expect(variants[1].path == variants[0].path && variants[1].note?.hasPrefix("same as the 240p rendition") == true)
-        #expect(try await MediaSamples.probe(output(f, variants[0].path)).height == 240)
+        try await Self.withFixture { f in
+            try await MediaSamples.clip(input(f, "tiny.mp4"), size: "320x240", seconds: 1)
+            let job = try await f.create("tiny.mp4", outputs: [
+                OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r720p),
+                                               VideoVariant(codec: .h264, resolution: .r480p)]),
+            ])
+            let done = try await f.finished(job.id, seconds: 120)
+            let variants = try #require(done.results?.first?.variants)
+            #expect(variants.count == 2)
+            #expect(variants[0].height == 240 && variants[0].note?.contains("never upscaled") == true)
+            #expect(variants[1].path == variants[0].path && variants[1].note?.hasPrefix("same as the 240p rendition") == true)
+            #expect(try await MediaSamples.probe(output(f, variants[0].path)).height == 240)
+        }
     }
 
     @Test func rotatedInputsReportTheirDisplaySize() async throws {
-        let f = try await Self.fixture()
-        defer { Task { await f.stop() } }
-        let plain = input(f, "plain.mp4")
-        try await MediaSamples.clip(plain, size: "320x240", seconds: 1)
-        try await MediaSamples.run("ffmpeg", ["-hide_banner", "-v", "error", "-y", "-i", plain.path, "-c", "copy",
-                                        "-metadata:s:v:0", "rotate=90", input(f, "rotated.mp4").path])
-        let job = try await f.create("rotated.mp4", outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])])
-        let done = try await f.finished(job.id, seconds: 120)
-        #expect(done.input?.width == 240 && done.input?.height == 320)
-        let probe = try await MediaSamples.probe(output(f, try #require(done.results?.first?.path)))
-        #expect(probe.width == 240 && probe.height == 320)
+        try await Self.withFixture { f in
+            let plain = input(f, "plain.mp4")
+            try await MediaSamples.clip(plain, size: "320x240", seconds: 1)
+            try await MediaSamples.run("ffmpeg", ["-hide_banner", "-v", "error", "-y", "-i", plain.path, "-c", "copy",
+                                            "-metadata:s:v:0", "rotate=90", input(f, "rotated.mp4").path])
+            let job = try await f.create("rotated.mp4", outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])])
+            let done = try await f.finished(job.id, seconds: 120)
+            #expect(done.input?.width == 240 && done.input?.height == 320)
+            let probe = try await MediaSamples.probe(output(f, try #require(done.results?.first?.path)))
+            #expect(probe.width == 240 && probe.height == 320)
+        }
     }
 
     @Test func unusableInputsFailWithTheirCodes() async throws {
-        let f = try await Self.fixture()
-        defer { Task { await f.stop() } }
-        try f.input("empty.mp4", "")
-        try f.input("notes.mp4", "these are not the frames you are looking for\n")
-        var seed: UInt32 = 12345
-        try Data((0..<50_000).map { _ in seed = seed &* 1_103_515_245 &+ 12345; return UInt8(truncatingIfNeeded: seed >> 16) })
-            .write(to: input(f, "noise.mp4"))
-        try await MediaSamples.clip(input(f, "cut.mp4"), seconds: 3, faststart: false)
-        try MediaSamples.truncate(input(f, "cut.mp4"), to: 0.5)
-        try await MediaSamples.clip(input(f, "cut-faststart.mp4"), seconds: 3, faststart: true)
-        try MediaSamples.truncate(input(f, "cut-faststart.mp4"), to: 0.5)
-        try await MediaSamples.audioOnly(input(f, "voice.m4a"))
-        let expected: [(String, String, String)] = [
-            ("empty.mp4", "input_unreadable", "empty.mp4 is empty (0 bytes)"),
-            ("notes.mp4", "input_unreadable", "notes.mp4 is not a readable media file"),
-            ("noise.mp4", "input_unreadable", "noise.mp4 is not a readable media file"),
-            ("cut.mp4", "input_unreadable", "cut.mp4 is not a readable media file"),
-            ("cut-faststart.mp4", "input_unreadable", "cut-faststart.mp4 is truncated"),
-            ("voice.m4a", "unsupported_input", "voice.m4a has no video stream"),
-            ("absent.mp4", "input_not_found", "absent.mp4 does not exist in origin ori_local_input"),
-        ]
-        for (name, code, message) in expected {
-            let job = try await f.create(name)
-            let done = try await f.finished(job.id, seconds: 60)
-            #expect(done.status == .failed, "\(name)")
-            #expect(done.error?.code == code, "\(name): \(String(describing: done.error))")
-            #expect(done.error?.message.hasPrefix(message) == true, "\(name): \(done.error?.message ?? "")")
-            #expect(done.error?.message.contains(f.data.path) == false, "\(name) leaks a path")
+        try await Self.withFixture { f in
+            try f.input("empty.mp4", "")
+            try f.input("notes.mp4", "these are not the frames you are looking for\n")
+            var seed: UInt32 = 12345
+            try Data((0..<50_000).map { _ in seed = seed &* 1_103_515_245 &+ 12345; return UInt8(truncatingIfNeeded: seed >> 16) })
+                .write(to: input(f, "noise.mp4"))
+            try await MediaSamples.clip(input(f, "cut.mp4"), seconds: 3, faststart: false)
+            try MediaSamples.truncate(input(f, "cut.mp4"), to: 0.5)
+            try await MediaSamples.clip(input(f, "cut-faststart.mp4"), seconds: 3, faststart: true)
+            try MediaSamples.truncate(input(f, "cut-faststart.mp4"), to: 0.5)
+            try await MediaSamples.audioOnly(input(f, "voice.m4a"))
+            let expected: [(String, String, String)] = [
+                ("empty.mp4", "input_unreadable", "empty.mp4 is empty (0 bytes)"),
+                ("notes.mp4", "input_unreadable", "notes.mp4 is not a readable media file"),
+                ("noise.mp4", "input_unreadable", "noise.mp4 is not a readable media file"),
+                ("cut.mp4", "input_unreadable", "cut.mp4 is not a readable media file"),
+                ("cut-faststart.mp4", "input_unreadable", "cut-faststart.mp4 is truncated"),
+                ("voice.m4a", "unsupported_input", "voice.m4a has no video stream"),
+                ("absent.mp4", "input_not_found", "absent.mp4 does not exist in origin ori_local_input"),
+            ]
+            for (name, code, message) in expected {
+                let job = try await f.create(name)
+                let done = try await f.finished(job.id, seconds: 60)
+                #expect(done.status == .failed, "\(name)")
+                #expect(done.error?.code == code, "\(name): \(String(describing: done.error))")
+                #expect(done.error?.message.hasPrefix(message) == true, "\(name): \(done.error?.message ?? "")")
+                #expect(done.error?.message.contains(f.data.path) == false, "\(name) leaks a path")
+            }
         }
     }
 
     @Test func cancelStopsFFmpegAndLeavesNothingBehind() async throws {
-        let f = try await Self.fixture()
-        defer { Task { await f.stop() } }
-        try await MediaSamples.clip(input(f, "long.mp4"), size: "1280x720", seconds: 20, audio: false)
-        let job = try await f.create("long.mp4", outputs: [
-            OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r720p, quality: .premium)]),
-        ])
-        var seen = job
-        for _ in 0..<600 where !(seen.status == .processing && seen.progress > 0) {
-            try await Task.sleep(for: .milliseconds(50))
-            seen = try await f.engine.job(id: job.id, by: f.caller)
+        try await Self.withFixture { f in
+            try await MediaSamples.clip(input(f, "long.mp4"), size: "1280x720", seconds: 20, audio: false)
+            let job = try await f.create("long.mp4", outputs: [
+                OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r720p, quality: .premium)]),
+            ])
+            var seen = job
+            for _ in 0..<600 where !(seen.status == .processing && seen.progress > 0) {
+                try await Task.sleep(for: .milliseconds(50))
+                seen = try await f.engine.job(id: job.id, by: f.caller)
+            }
+            #expect(seen.status == .processing && seen.progress > 0 && seen.progress < 100)
+            #expect(!MediaSamples.processes(mentioning: job.id).isEmpty)
+            let canceled = try await f.engine.cancelJob(id: job.id, by: f.caller)
+            #expect(canceled.status == .canceled)
+            var left = MediaSamples.processes(mentioning: job.id)
+            for _ in 0..<100 where !left.isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+                left = MediaSamples.processes(mentioning: job.id)
+            }
+            #expect(left.isEmpty, "ffmpeg still runs: \(left)")
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!FileManager.default.fileExists(atPath: output(f, "jobs/\(job.id)").path))
+            #expect(!FileManager.default.fileExists(atPath: output(f, "\(FFmpegEncoder.stagingFolder)/\(job.id)").path))
+            #expect(try await f.engine.job(id: job.id, by: f.caller).status == .canceled)
         }
-        #expect(seen.status == .processing && seen.progress > 0 && seen.progress < 100)
-        #expect(!MediaSamples.processes(mentioning: job.id).isEmpty)
-        let canceled = try await f.engine.cancelJob(id: job.id, by: f.caller)
-        #expect(canceled.status == .canceled)
-        var left = MediaSamples.processes(mentioning: job.id)
-        for _ in 0..<100 where !left.isEmpty {
-            try await Task.sleep(for: .milliseconds(50))
-            left = MediaSamples.processes(mentioning: job.id)
-        }
-        #expect(left.isEmpty, "ffmpeg still runs: \(left)")
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(!FileManager.default.fileExists(atPath: output(f, "jobs/\(job.id)").path))
-        #expect(!FileManager.default.fileExists(atPath: output(f, "\(FFmpegEncoder.stagingFolder)/\(job.id)").path))
-        #expect(try await f.engine.job(id: job.id, by: f.caller).status == .canceled)
     }
 
     @Test func aCodecTheMachineLacksIsRefusedAtCreate() {

@@ -10,59 +10,67 @@ import TranscodelyTestSupport
 /// then runs over TLS (`TCLY_TEST_TLS=1 swift test --filter TranscodelyServerTests`).
 struct ServerFixture {
     let data: TemporaryDirectory
-    let server: RunningServer
+    let local: LocalEngine
     let a: APICaller
     let a2: APICaller
     let b: APICaller
+
+    /// The engine's HTTP server.
+    var server: RunningServer { local.server }
 
     /// `webhookCA`: a CA (PEM file) the engine trusts for https receivers besides the system store.
     init(tier: Tier = .unlimited, clock: EngineClock = .system, spec: String = "probe=0,encode=0.2", workers: Int = 2,
          webhookCA: String? = nil) async throws {
         data = try TemporaryDirectory("server")
-        var configuration = Engine.Configuration(dataDirectory: data.url)
-        configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
+        var configuration = LocalEngine.Configuration(dataDirectory: data.url)
+        configuration.encoder = .simulate(try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = workers
         configuration.clock = clock
+        configuration.tier = tier
         configuration.webhooks.retryScale = 0.001
         configuration.webhooks.caFile = webhookCA
-        let engine = try Engine(configuration)
-        _ = try await engine.store.createApp(orgID: "org_a", name: "a", tier: tier, key: "tk_test_app_a_000001")
-        _ = try await engine.store.createApp(orgID: "org_a", name: "a2", tier: tier, key: "tk_test_app_a2_00001")
-        _ = try await engine.store.createApp(orgID: "org_b", name: "b", tier: tier, key: "tk_test_app_b_000001")
-        var http = TranscodelyHTTPServer(engine: engine, host: "127.0.0.1", port: 0)
+        configuration.apps = .fixed([
+            .init(organizationID: "org_a", name: "a", key: "tk_test_app_a_000001"),
+            .init(organizationID: "org_a", name: "a2", key: "tk_test_app_a2_00001"),
+            .init(organizationID: "org_b", name: "b", key: "tk_test_app_b_000001"),
+        ])
         var caFile: String?
         if Self.overTLS {
             let certificates = try TestCertificates(in: data.url.appendingPathComponent("pki"))
             let ca = try await certificates.authority()
             let certificate = try await certificates.server(signedBy: ca)
-            http.tls = try ReloadableCertificate(certificateFile: certificate.certificateFile, keyFile: certificate.keyFile)
+            configuration.tls = .init(certificateFile: certificate.certificateFile, keyFile: certificate.keyFile)
             caFile = ca.certificateFile
         }
-        server = try await RunningServer.start(http)
-        a = APICaller(baseURL: server.baseURL, key: "tk_test_app_a_000001", org: "org_a", caFile: caFile)
-        a2 = APICaller(baseURL: server.baseURL, key: "tk_test_app_a2_00001", org: "org_a", caFile: caFile)
-        b = APICaller(baseURL: server.baseURL, key: "tk_test_app_b_000001", org: "org_b", caFile: caFile)
-        try data.write("origins/input/a.mp4", "media")
+        do { local = try await LocalEngine.start(configuration) } catch {
+            data.remove()
+            throw error
+        }
+        a = APICaller(baseURL: local.baseURL, key: "tk_test_app_a_000001", org: "org_a", caFile: caFile)
+        a2 = APICaller(baseURL: local.baseURL, key: "tk_test_app_a2_00001", org: "org_a", caFile: caFile)
+        b = APICaller(baseURL: local.baseURL, key: "tk_test_app_b_000001", org: "org_b", caFile: caFile)
+        do { try data.write("origins/input/a.mp4", "media") } catch {
+            try? await local.stop()
+            data.remove()
+            throw error
+        }
     }
 
     /// Whether the suite runs over TLS (`TCLY_TEST_TLS=1`).
     static let overTLS = ProcessInfo.processInfo.environment["TCLY_TEST_TLS"] == "1"
 
-    /// Stops the server and removes its data.
+    /// Stops the engine (awaited) and removes its data; `with` calls it.
     func stop() async {
-        try? await server.shutdown()
+        try? await local.stop()
         data.remove()
     }
 
-    /// Runs `body` with a fresh fixture and always stops it.
-    static func with(tier: Tier = .unlimited, clock: EngineClock = .system, spec: String = "probe=0,encode=0.2",
-                     _ body: (ServerFixture) async throws -> Void) async throws {
-        let fixture = try await ServerFixture(tier: tier, clock: clock, spec: spec)
-        do { try await body(fixture) } catch {
-            await fixture.stop()
-            throw error
-        }
-        await fixture.stop()
+    /// Runs `body` with a fresh fixture and always stops it (awaited), also when `body` throws.
+    static func with<Result>(tier: Tier = .unlimited, clock: EngineClock = .system, spec: String = "probe=0,encode=0.2",
+                             workers: Int = 2, webhookCA: String? = nil,
+                             _ body: (ServerFixture) async throws -> Result) async throws -> Result {
+        try await scoped(try await ServerFixture(tier: tier, clock: clock, spec: spec, workers: workers, webhookCA: webhookCA),
+                         stop: { await $0.stop() }, body)
     }
 
     /// Polls Get until the job has ended.

@@ -55,85 +55,85 @@ import TranscodelyTestSupport
 
     @Test func deliveriesAreSignedAndCarryTheJob() async throws {
         try await ServerFixture.with { f in
-            let sink = try await WebhookSink()
-            defer { Task { await sink.stop() } }
-            let hook = try await register(f, sink.url, events: ["job.completed", "job.progress"])
-            let job = try await create(f, key: "signed")
-            let done = try await f.finished(job.id)
-            let received = try await sink.wait { $0.contains { $0.type == "job.completed" } }
-            let key = try WebhookSignature.key(try #require(hook.secret))
-            for delivery in received {
-                #expect(delivery.id.hasPrefix("evt_"))
-                try WebhookSignature.verify(key: key, id: delivery.id, timestamp: delivery.timestamp, signature: delivery.signature,
-                                            body: delivery.body, now: Int64(Date().timeIntervalSince1970))
-                #expect(delivery.json["id"] as? String == delivery.id)
+            try await WebhookSink.with { sink in
+                let hook = try await register(f, sink.url, events: ["job.completed", "job.progress"])
+                let job = try await create(f, key: "signed")
+                let done = try await f.finished(job.id)
+                let received = try await sink.wait { $0.contains { $0.type == "job.completed" } }
+                let key = try WebhookSignature.key(try #require(hook.secret))
+                for delivery in received {
+                    #expect(delivery.id.hasPrefix("evt_"))
+                    try WebhookSignature.verify(key: key, id: delivery.id, timestamp: delivery.timestamp, signature: delivery.signature,
+                                                body: delivery.body, now: Int64(Date().timeIntervalSince1970))
+                    #expect(delivery.json["id"] as? String == delivery.id)
+                }
+                let completed = try #require(received.first { $0.type == "job.completed" })
+                let event = try JSONDecoder().decode(WebhookEvent.self, from: Data(completed.body))
+                #expect(event.data.job.id == job.id && event.data.job.status == .completed && event.data.job.updatedAt == done.updatedAt)
+                #expect(received.contains { $0.type == "job.progress" })
+                // Another organization's jobs are never delivered here.
+                let other = try await f.b.create(key: "other-org").decode(JobResponse.self).job
+                _ = try await f.finished(other.id, f.b)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(!sink.deliveries.contains { $0.jobID == other.id })
             }
-            let completed = try #require(received.first { $0.type == "job.completed" })
-            let event = try JSONDecoder().decode(WebhookEvent.self, from: Data(completed.body))
-            #expect(event.data.job.id == job.id && event.data.job.status == .completed && event.data.job.updatedAt == done.updatedAt)
-            #expect(received.contains { $0.type == "job.progress" })
-            // Another organization's jobs are never delivered here.
-            let other = try await f.b.create(key: "other-org").decode(JobResponse.self).job
-            _ = try await f.finished(other.id, f.b)
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(!sink.deliveries.contains { $0.jobID == other.id })
         }
     }
 
     @Test func aFailedAttemptIsRetriedWithTheSameWebhookIDAndRetryAfterIsHonoured() async throws {
         try await ServerFixture.with { f in
             // 500 once, then 429 with Retry-After: 1, then 204.
-            let sink = try await WebhookSink { index in
+            try await WebhookSink.with(script: { index in
                 switch index {
                 case 0: (500, [:])
                 case 1: (429, ["Retry-After": "1"])
                 default: (204, [:])
                 }
+            }) { sink in
+                _ = try await register(f, sink.url, events: ["job.completed"])
+                let job = try await create(f, key: "retried")
+                let received = try await sink.wait { $0.count >= 3 }
+                #expect(received.count == 3 && Set(received.map(\.id)).count == 1 && received.allSatisfy { $0.jobID == job.id })
+                // Retry-After (1 s) is waited out even though the schedule is compressed to 300 ms.
+                #expect(received[2].at - received[1].at >= .milliseconds(950))
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(sink.deliveries.count == 3)
+                let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
+                #expect(attempts.map(\.statusCode) == [500, 429, 204] && attempts.last?.state == "delivered")
             }
-            defer { Task { await sink.stop() } }
-            _ = try await register(f, sink.url, events: ["job.completed"])
-            let job = try await create(f, key: "retried")
-            let received = try await sink.wait { $0.count >= 3 }
-            #expect(received.count == 3 && Set(received.map(\.id)).count == 1 && received.allSatisfy { $0.jobID == job.id })
-            // Retry-After (1 s) is waited out even though the schedule is compressed to 300 ms.
-            #expect(received[2].at - received[1].at >= .milliseconds(950))
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(sink.deliveries.count == 3)
-            let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
-            #expect(attempts.map(\.statusCode) == [500, 429, 204] && attempts.last?.state == "delivered")
         }
     }
 
     @Test func anAbsurdRetryAfterIsCappedNotFatal() async throws {
         try await ServerFixture.with { f in
-            let sink = try await WebhookSink { _ in (503, ["Retry-After": "1e300"]) }
-            defer { Task { await sink.stop() } }
-            _ = try await register(f, sink.url, events: ["job.completed"])
-            let job = try await create(f, key: "absurd")
-            try await sink.wait { $0.count == 1 }
-            try await Task.sleep(for: .milliseconds(300))
-            // Recorded, retried no sooner than a day from now, and the engine still answers.
-            let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
-            #expect(attempts.map(\.statusCode) == [503] && attempts.first?.state == "pending")
-            #expect(try await f.a.call("JobService/Get", #"{"id":"\#(job.id)"}"#).status == 200)
-            #expect(sink.deliveries.count == 1)
+            try await WebhookSink.with(script: { _ in (503, ["Retry-After": "1e300"]) }) { sink in
+                _ = try await register(f, sink.url, events: ["job.completed"])
+                let job = try await create(f, key: "absurd")
+                try await sink.wait { $0.count == 1 }
+                try await Task.sleep(for: .milliseconds(300))
+                // Recorded, retried no sooner than a day from now, and the engine still answers.
+                let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
+                #expect(attempts.map(\.statusCode) == [503] && attempts.first?.state == "pending")
+                #expect(try await f.a.call("JobService/Get", #"{"id":"\#(job.id)"}"#).status == 200)
+                #expect(sink.deliveries.count == 1)
+            }
         }
     }
 
     @Test func anEndpointAnswering410IsDisabled() async throws {
         try await ServerFixture.with { f in
-            let sink = try await WebhookSink { _ in (410, [:]) }
-            defer { Task { await sink.stop() } }
-            let hook = try await register(f, sink.url, events: ["job.completed"])
-            let first = try await create(f, key: "gone-1")
-            try await sink.wait { $0.count == 1 }
-            _ = try await f.finished(first.id)
-            let listed = try await f.a.call("WebhookService/List", "{}").decode(ListWebhooksResponse.self).webhooks
-            #expect(listed.first { $0.id == hook.id }?.disabledReason?.contains("410") == true)
-            let second = try await create(f, key: "gone-2")
-            _ = try await f.finished(second.id)
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(sink.deliveries.count == 1)
+            try await WebhookSink.with(script: { _ in (410, [:]) }) { sink in
+                let hook = try await register(f, sink.url, events: ["job.completed"])
+                let first = try await create(f, key: "gone-1")
+                try await sink.wait { $0.count == 1 }
+                _ = try await f.finished(first.id)
+                let listed = try await f.a.call("WebhookService/List", "{}").decode(ListWebhooksResponse.self).webhooks
+                #expect(listed.first { $0.id == hook.id }?.disabledReason?.contains("410") == true)
+                let second = try await create(f, key: "gone-2")
+                _ = try await f.finished(second.id)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(sink.deliveries.count == 1)
+            }
         }
     }
 
@@ -143,37 +143,32 @@ import TranscodelyTestSupport
         let certificates = try TestCertificates(in: pki.url)
         let ca = try await certificates.authority()
         let certificate = try await certificates.server(signedBy: ca)
-        let sink = try await WebhookSink(certificate: (certificate.certificateFile, certificate.keyFile))
-        defer { Task { await sink.stop() } }
-        #expect(sink.url.hasPrefix("https://127.0.0.1:"))
+        try await WebhookSink.with(certificate: (certificate.certificateFile, certificate.keyFile)) { sink in
+            #expect(sink.url.hasPrefix("https://127.0.0.1:"))
 
-        // Trusting the CA: delivered over TLS.
-        let trusting = try await ServerFixture(webhookCA: ca.certificateFile)
-        do {
-            _ = try await register(trusting, sink.url, events: ["job.completed"])
-            let job = try await create(trusting, key: "tls-trusted")
-            let received = try await sink.wait { $0.contains { $0.jobID == job.id } }
-            #expect(received.contains { $0.type == "job.completed" })
-        } catch {
-            await trusting.stop()
-            throw error
-        }
-        await trusting.stop()
-
-        // Not trusting it: the attempt fails, saying why in plain words, and nothing arrives.
-        try await ServerFixture.with { f in
-            _ = try await register(f, sink.url, events: ["job.completed"])
-            let job = try await create(f, key: "tls-untrusted")
-            var attempts: [DeliveryAttempt] = []
-            let deadline = ContinuousClock.now + .seconds(30)
-            while attempts.isEmpty, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-                attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
+            // Trusting the CA: delivered over TLS.
+            try await ServerFixture.with(webhookCA: ca.certificateFile) { trusting in
+                _ = try await register(trusting, sink.url, events: ["job.completed"])
+                let job = try await create(trusting, key: "tls-trusted")
+                let received = try await sink.wait { $0.contains { $0.jobID == job.id } }
+                #expect(received.contains { $0.type == "job.completed" })
             }
-            let error = try #require(attempts.first?.error)
-            #expect(error.hasPrefix("the receiver's certificate is not trusted: "), "\(error)")
-            #expect(attempts.first?.statusCode == nil)
-            #expect(!sink.deliveries.contains { $0.jobID == job.id })
+
+            // Not trusting it: the attempt fails, saying why in plain words, and nothing arrives.
+            try await ServerFixture.with { f in
+                _ = try await register(f, sink.url, events: ["job.completed"])
+                let job = try await create(f, key: "tls-untrusted")
+                var attempts: [DeliveryAttempt] = []
+                let deadline = ContinuousClock.now + .seconds(30)
+                while attempts.isEmpty, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                    attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
+                }
+                let error = try #require(attempts.first?.error)
+                #expect(error.hasPrefix("the receiver's certificate is not trusted: "), "\(error)")
+                #expect(attempts.first?.statusCode == nil)
+                #expect(!sink.deliveries.contains { $0.jobID == job.id })
+            }
         }
     }
 }

@@ -13,25 +13,33 @@ import TranscodelyTestSupport
 /// output captured: tests read like transcripts.
 struct ShellFixture {
     let data: TemporaryDirectory
-    let server: RunningServer
+    let local: LocalEngine
     let context: TranscodelyContext
     let shell: Shell<TranscodelyContext>
     let transcript: Transcript
     let journal: URL
 
+    /// The engine's HTTP server.
+    var server: RunningServer { local.server }
+
     init(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil, tier: Tier = .standard) async throws {
         data = try TemporaryDirectory("shell")
-        var configuration = Engine.Configuration(dataDirectory: data.url)
-        configuration.encoder = SimulatedEncoder(spec: try SimulatedEncoder.Spec(parsing: spec))
+        var configuration = LocalEngine.Configuration(dataDirectory: data.url)
+        configuration.encoder = .simulate(try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = 8
+        configuration.tier = tier
         configuration.webhooks.retryScale = 0.01
-        let engine = try Engine(configuration)
-        _ = try await engine.store.createApp(orgID: "org_shell", name: "shell", tier: tier, key: "tk_shell_tests_0001")
-        server = try await RunningServer.start(TranscodelyHTTPServer(engine: engine, host: "127.0.0.1", port: 0))
-        let transport = ConnectTransport(configuration: ClientConfiguration(
-            baseURL: server.baseURL, apiKey: APIKey("tk_shell_tests_0001"), organizationID: "org_shell"))
+        configuration.apps = .fixed([.init(organizationID: "org_shell", name: "shell", key: "tk_shell_tests_0001")])
         self.journal = journal ?? data.url.appendingPathComponent("state/session.jsonl")
-        context = TranscodelyContext(transport: transport, session: try ShellSession(journal: self.journal))
+        let session = try ShellSession(journal: self.journal)
+        // Last of what can throw: nothing started is left running when an earlier step fails.
+        do { local = try await LocalEngine.start(configuration) } catch {
+            data.remove()
+            throw error
+        }
+        let transport = ConnectTransport(configuration: ClientConfiguration(
+            baseURL: local.baseURL, apiKey: APIKey("tk_shell_tests_0001"), organizationID: "org_shell"))
+        context = TranscodelyContext(transport: transport, session: session)
         let (output, transcript) = ShellOutput.capture()
         self.transcript = transcript
         shell = TranscodelyCommands.shell(context, output: output)
@@ -58,8 +66,15 @@ struct ShellFixture {
                            status: status, exactly: exactly, sourceLocation: sourceLocation)
     }
 
+    /// Stops the engine (awaited) and removes its data; `withShellFixture` calls it.
     func stop() async {
-        try? await server.shutdown()
+        try? await local.stop()
         data.remove()
     }
+}
+
+/// Runs `body` with a fresh ``ShellFixture`` and always stops it (awaited), also when `body` throws.
+func withShellFixture<Result>(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil, tier: Tier = .standard,
+                              _ body: (ShellFixture) async throws -> Result) async throws -> Result {
+    try await scoped(try await ShellFixture(spec: spec, journal: journal, tier: tier), stop: { await $0.stop() }, body)
 }

@@ -27,27 +27,3 @@ extension MediaEncoder {
     public func check(_ request: CreateJobRequest) throws(ConnectError) {}
     public func recover(outputRoots: [URL]) async {}
 }
-
-/// One encode: the job, its probed input and where its outputs go.
-public struct EncodeWork: Sendable {
-    public var job: Job
-    public var input: URL
-    public var info: MediaInfo
-    /// The output origin's folder.
-    public var outputRoot: URL
-    /// Where this job's outputs go, relative to the output origin: `jobs/<job id>`.
-    public var jobFolder: String { "jobs/\(job.id)" }
-}
-
-/// A job failure with the code the API reports.
-public struct JobFailure: Error, Sendable, Hashable {
-    public var code: JobError.Code
-    public var message: String
-
-    public init(_ code: JobError.Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var jobError: JobError { JobError(code: code, message: message) }
-}

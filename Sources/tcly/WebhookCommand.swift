@@ -26,7 +26,7 @@ struct WebhookCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let secret = secret ?? ProcessInfo.processInfo.environment["TCLY_WEBHOOK_SECRET"], !secret.isEmpty else {
-                fail("no secret: pass --secret whsec_… or set TCLY_WEBHOOK_SECRET", code: 2)
+                fail("webhook verify: no secret; pass --secret whsec_… or set TCLY_WEBHOOK_SECRET", code: 2)
             }
             let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             var headers = ["webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature].compactMapValues { $0 }

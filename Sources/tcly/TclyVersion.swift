@@ -1,0 +1,4 @@
+/// The version `tcly --version` prints.
+enum TclyVersion {
+    static let current = "0.1.0"
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+import TranscodelyEngine
+
+/// `--tier standard|premium|unlimited`.
+extension Tier: ExpressibleByArgument {}
