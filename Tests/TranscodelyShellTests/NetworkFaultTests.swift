@@ -14,35 +14,35 @@ import TranscodelyTestSupport
 /// its cause.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct NetworkFaultTests {
     @Test func aThousandJobBatchThroughABrokenNetworkLosesAndDuplicatesNothing() async throws {
-        let f = try await ShellFixture(spec: "probe=0,encode=0.01", tier: .unlimited)
-        defer { Task { await f.stop() } }
-        let names = (0..<1000).map { "net/\($0).mp4" }
-        try f.inputs(names)
-        let proxy = try FaultProxy(to: f.server.port, faults: .init(dropAfterRequestEvery: 23, resetConnectionEvery: 7,
-                                                                      stallEvery: 97, stall: .seconds(2), truncateEvery: 31))
-        defer { proxy.stop() }
-        let transport = ConnectTransport(configuration: ClientConfiguration(
-            baseURL: "http://127.0.0.1:\(proxy.port)", apiKey: APIKey("tk_shell_tests_0001"), organizationID: "org_shell",
-            timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 10, base: .milliseconds(20), cap: .milliseconds(500))))
-        let context = TranscodelyContext(transport: transport, session: try ShellSession(journal: nil))
-        let (output, transcript) = ShellOutput.capture()
-        let shell = TranscodelyCommands.shell(context, output: output)
-        let status = await shell.run("batch 'net/*.mp4' --name net --key 'net_{path}' --rate 2000 --burst 2000 --concurrency 64")
-        #expect(status == 0, "\(transcript.errors.suffix(2000))")
-        #expect(proxy.dropped > 10 && proxy.reset > 5 && proxy.stalled > 5 && proxy.truncated > 10,
-                "dropped \(proxy.dropped), reset \(proxy.reset), stalled \(proxy.stalled), truncated \(proxy.truncated)")
-        // Every item is accounted for: created, or found under its key after an ambiguous failure.
-        #expect(transcript.output.contains("batch net: ") && transcript.output.contains(", 0 failed"))
-        var jobs: [Job] = []
-        var token = ""
-        repeat {
-            let page = try await f.context.jobs.list(ListJobsRequest(pageSize: 1000, pageToken: token))
-            jobs += page.jobs
-            token = page.nextPageToken
-        } while !token.isEmpty
-        #expect(jobs.count == 1000 && Set(jobs.compactMap(\.idempotencyKey)).count == 1000)
-        #expect(await context.session.jobs().count == 1000)
-        // The figure docs/RELIABILITY.md records.
-        print("network faults: 1000 jobs, \(jobs.count) stored, \(Set(jobs.compactMap(\.idempotencyKey)).count) keys; dropped \(proxy.dropped), reset \(proxy.reset), stalled \(proxy.stalled), truncated \(proxy.truncated)")
+        try await withShellFixture(spec: "probe=0,encode=0.01", tier: .unlimited) { f in
+            let names = (0..<1000).map { "net/\($0).mp4" }
+            try f.inputs(names)
+            let proxy = try FaultProxy(to: f.server.port, faults: .init(dropAfterRequestEvery: 23, resetConnectionEvery: 7,
+                                                                          stallEvery: 97, stall: .seconds(2), truncateEvery: 31))
+            defer { proxy.stop() }
+            let transport = ConnectTransport(configuration: ClientConfiguration(
+                baseURL: "http://127.0.0.1:\(proxy.port)", apiKey: APIKey("tk_shell_tests_0001"), organizationID: "org_shell",
+                timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 10, base: .milliseconds(20), cap: .milliseconds(500))))
+            let context = TranscodelyContext(transport: transport, session: try ShellSession(journal: nil))
+            let (output, transcript) = ShellOutput.capture()
+            let shell = TranscodelyCommands.shell(context, output: output)
+            let status = await shell.run("batch 'net/*.mp4' --name net --key 'net_{path}' --rate 2000 --burst 2000 --concurrency 64")
+            #expect(status == 0, "\(transcript.errors.suffix(2000))")
+            #expect(proxy.dropped > 10 && proxy.reset > 5 && proxy.stalled > 5 && proxy.truncated > 10,
+                    "dropped \(proxy.dropped), reset \(proxy.reset), stalled \(proxy.stalled), truncated \(proxy.truncated)")
+            // Every item is accounted for: created, or found under its key after an ambiguous failure.
+            #expect(transcript.output.contains("batch net: ") && transcript.output.contains(", 0 failed"))
+            var jobs: [Job] = []
+            var token = ""
+            repeat {
+                let page = try await f.context.jobs.list(ListJobsRequest(pageSize: 1000, pageToken: token))
+                jobs += page.jobs
+                token = page.nextPageToken
+            } while !token.isEmpty
+            #expect(jobs.count == 1000 && Set(jobs.compactMap(\.idempotencyKey)).count == 1000)
+            #expect(await context.session.jobs().count == 1000)
+            // The figure docs/RELIABILITY.md records.
+            print("network faults: 1000 jobs, \(jobs.count) stored, \(Set(jobs.compactMap(\.idempotencyKey)).count) keys; dropped \(proxy.dropped), reset \(proxy.reset), stalled \(proxy.stalled), truncated \(proxy.truncated)")
+        }
     }
 }
