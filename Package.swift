@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "TranscodelyShell",
             dependencies: [
-                "ShellKit", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "Listening",
+                "ShellKit", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "Listening", "Timekeeping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -198,7 +198,7 @@ let package = Package(
             name: "TranscodelyShellTests",
             dependencies: [
                 "TranscodelyShell", "ShellKit", "ShellKitTesting", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer",
-                "TranscodelyEngine", "TranscodelyTestSupport",
+                "TranscodelyEngine", "TranscodelyTestSupport", "Timekeeping",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
