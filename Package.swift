@@ -42,11 +42,14 @@ let package = Package(
     targets: [
         // Wire types and the JSON rules of API.md. No I/O.
         .target(name: "TranscodelyAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        // The one clock: a `Clock` to sleep on and measure by, with the wall-clock `Timestamp` to
+        // store, and a test clock that moves only when told. Depends on TranscodelyAPI alone.
+        .target(name: "Timekeeping", dependencies: ["TranscodelyAPI"], swiftSettings: strict),
         // The local engine: store, idempotency, rate limits, orgs/apps/keys, origins, scheduler, encoders.
         .target(
             name: "TranscodelyEngine",
             dependencies: [
-                "TranscodelyAPI",
+                "TranscodelyAPI", "Timekeeping",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -86,7 +89,7 @@ let package = Package(
         .target(
             name: "BatchKit",
             dependencies: [
-                "TranscodelyAPI", "TranscodelyClient",
+                "TranscodelyAPI", "TranscodelyClient", "Timekeeping",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -103,7 +106,7 @@ let package = Package(
         .target(
             name: "TranscodelyShell",
             dependencies: [
-                "ShellKit", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "Listening",
+                "ShellKit", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "Listening", "Timekeeping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -118,7 +121,7 @@ let package = Package(
         .target(
             name: "TranscodelyServer",
             dependencies: [
-                "TranscodelyAPI", "TranscodelyEngine", "Listening",
+                "TranscodelyAPI", "TranscodelyEngine", "Listening", "Timekeeping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -174,15 +177,16 @@ let package = Package(
         ),
         .testTarget(name: "TranscodelyAPITests", dependencies: ["TranscodelyAPI", "TranscodelyTestSupport", .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: strict),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping", "TranscodelyAPI"], swiftSettings: strict),
         .testTarget(
             name: "TranscodelyEngineTests",
-            dependencies: ["TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport"],
+            dependencies: ["TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport", "Timekeeping"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TranscodelyServerTests",
             dependencies: [
-                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport", "Listening",
+                "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport", "Listening", "Timekeeping",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -194,7 +198,7 @@ let package = Package(
             name: "TranscodelyShellTests",
             dependencies: [
                 "TranscodelyShell", "ShellKit", "ShellKitTesting", "BatchKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer",
-                "TranscodelyEngine", "TranscodelyTestSupport",
+                "TranscodelyEngine", "TranscodelyTestSupport", "Timekeeping",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -207,7 +211,7 @@ let package = Package(
             name: "BatchKitTests",
             dependencies: [
                 "BatchKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer", "TranscodelyEngine",
-                "TranscodelyTestSupport",
+                "TranscodelyTestSupport", "Timekeeping",
             ],
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 import Synchronization
+import Timekeeping
 import TranscodelyClient
 
 /// What an API has said of its rate limit, read from every answer a connection gets (set
@@ -47,7 +48,7 @@ public final class AdvertisedLimit: Sendable {
 
     /// A pacer for a new batch: at what the API advertised (else `fallback`), within `ceiling`.
     public func pacer(concurrency: Int, ceiling: Pacer.Ceiling, fallback: Pacer.Settings = .standard,
-                      clock: PacerClock = .live()) -> Pacer {
+                      clock: TimeSource = .system) -> Pacer {
         var start = fallback
         start.concurrency = concurrency
         var source = Pacer.Source.assumed

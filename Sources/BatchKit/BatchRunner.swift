@@ -1,4 +1,5 @@
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyClient
 
@@ -26,10 +27,10 @@ public final class BatchRunner: Sendable {
 
     public let pacer: Pacer
     private let client: any JobServiceClient
-    private let clock: PacerClock
+    private let clock: TimeSource
     private let cancelled = Atomic<Bool>(false)
 
-    public init(client: any JobServiceClient, pacer: Pacer, clock: PacerClock = .live(), unreachableAfter: Int = 32) {
+    public init(client: any JobServiceClient, pacer: Pacer, clock: TimeSource = .system, unreachableAfter: Int = 32) {
         self.unreachableAfter = unreachableAfter
         self.client = client
         self.pacer = pacer
@@ -44,7 +45,7 @@ public final class BatchRunner: Sendable {
     /// answered item with the counts so far.
     public func run(_ items: [BatchItem], record: @escaping @Sendable (BatchItem, ItemOutcome) async -> Void = { _, _ in },
                     progress: @escaping @Sendable (BatchCounts) -> Void = { _ in }) async -> Report {
-        let start = clock.now()
+        let start = clock.now
         let state = RunState(count: items.count)
         let unreachableAfter = unreachableAfter
         await withDiscardingTaskGroup { group in
@@ -78,7 +79,7 @@ public final class BatchRunner: Sendable {
         }
         var (outcomes, counts) = state.snapshot
         counts.notSent = outcomes.filter { $0 == .notSent }.count
-        return Report(items: items, outcomes: outcomes, counts: counts, duration: clock.now() - start,
+        return Report(items: items, outcomes: outcomes, counts: counts, duration: clock.now - start,
                       refusals: await pacer.refusals, stopReason: state.stopReason)
     }
 }

@@ -1,3 +1,4 @@
+import Timekeeping
 import TranscodelyClient
 
 /// Paces requests under an API's rate limit so that none is refused: a client-side GCRA at the
@@ -80,7 +81,9 @@ public actor Pacer {
     static let rateMargin = 0.99
     static let burstMargin = 0.95
 
-    private let clock: PacerClock
+    private let clock: TimeSource
+    /// Where this pacer's time starts: its schedule counts from here, as a fresh pacer's always has.
+    private let origin: TimeSource.Instant
     private var target: Settings
     private var ceiling: Ceiling
     private(set) public var source: Source
@@ -108,8 +111,9 @@ public actor Pacer {
 
     /// A pacer that starts at `start` (for example what the API advertised to an earlier call, or
     /// `.standard`) and follows the server within `ceiling`.
-    public init(start: Settings, ceiling: Ceiling = .none, source: Source = .assumed, clock: PacerClock = .live()) {
+    public init(start: Settings, ceiling: Ceiling = .none, source: Source = .assumed, clock: TimeSource = .system) {
         self.clock = clock
+        origin = clock.now
         self.ceiling = ceiling
         var start = start
         if let cap = ceiling.rate { start.rate = min(start.rate, cap) }
@@ -121,7 +125,7 @@ public actor Pacer {
 
     /// A pacer at exactly these settings, which are also its ceiling: it follows the server down,
     /// never above them.
-    public init(_ settings: Settings, clock: PacerClock = .live()) {
+    public init(_ settings: Settings, clock: TimeSource = .system) {
         self.init(start: settings, ceiling: Ceiling(rate: settings.rate, burst: settings.burst),
                   source: .ceiling(advertised: nil), clock: clock)
     }
@@ -151,7 +155,7 @@ public actor Pacer {
                 await withCheckedContinuation { waiters.append($0) }
                 continue
             }
-            let now = clock.now()
+            let now = clock.now - origin
             climb(now)
             let earliest = max(theoreticalArrival - tolerance, blockedUntil)
             if earliest <= now {
@@ -161,7 +165,7 @@ public actor Pacer {
                 outstanding.insert(granted)
                 return Ticket(sequence: granted)
             }
-            try await clock.sleep(earliest - now)
+            try await clock.sleep(until: origin + earliest)
         }
     }
 
@@ -178,7 +182,7 @@ public actor Pacer {
     /// the request's ticket, its `RateLimit` count can also raise the bucket; without one it can
     /// only lower it.
     public func observe(_ info: ResponseInfo, ticket: Ticket? = nil) {
-        let now = clock.now()
+        let now = clock.now - origin
         if let quota = info.quota, let window = info.windowSeconds, window > 0, quota > 0 {
             adopt(served: Double(quota) / Double(window), quota: quota, window: window)
         }

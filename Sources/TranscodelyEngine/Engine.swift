@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 
 /// The local engine: the Transcodely API's behaviour, durable in SQLite, with its own workers.
@@ -18,7 +19,8 @@ public final class Engine: Service, Sendable {
         public var encoder: any MediaEncoder = SimulatedEncoder()
         /// How many jobs run at once.
         public var workers: Int = 4
-        public var clock: EngineClock = .system
+        /// What the engine waits on and stamps with: `.system`, or a `TestClock`'s source in tests.
+        public var clock: TimeSource = .system
         public var logger = Logger(label: "tcly.engine")
         /// Where webhooks may go and how they are retried.
         public var webhooks = WebhookPolicy()
@@ -34,7 +36,7 @@ public final class Engine: Service, Sendable {
     let committer: CreateCommitter
     let dispatcher: WebhookDispatcher
     public let webhookPolicy: WebhookPolicy
-    let keys = KeyCache()
+    let keys: KeyCache
     let logger: Logger
     private let lock: DataDirectoryLock
     /// What the operator should fix but the engine runs despite (a data directory other users
@@ -76,6 +78,7 @@ public final class Engine: Service, Sendable {
         }
         encoder = configuration.encoder
         rateLimiter = RateLimiter(clock: configuration.clock)
+        keys = KeyCache(clock: configuration.clock)
         logger = configuration.logger
         scheduler = Scheduler(store: store, encoder: encoder, origins: origins,
                               workers: max(1, configuration.workers), logger: configuration.logger)

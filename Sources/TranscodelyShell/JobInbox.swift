@@ -1,13 +1,18 @@
+import Timekeeping
 import TranscodelyAPI
 
 /// Jobs pushed by a webhook listener, collected for one `watch`: the watch takes what arrived,
 /// or waits for the next arrival no longer than a timeout (after which it polls to fill gaps).
 actor JobInbox {
+    private let clock: TimeSource
     private var pending: [Job] = []
     private var waiter: CheckedContinuation<Void, Never>?
     /// Numbers each wait, so that a timer only ever ends the wait it was set for.
     private var generation = 0
     private var forwarding: Task<Void, Never>?
+
+    /// An empty inbox whose waits run on `clock`.
+    init(clock: TimeSource) { self.clock = clock }
 
     /// Collects from `stream` until `stop()`.
     func start(_ stream: AsyncStream<Job>) {
@@ -41,9 +46,10 @@ actor JobInbox {
         if pending.isEmpty {
             generation += 1
             let wait = generation
+            let clock = clock
             let timer = Task { [weak self] in
                 // A timer cancelled because something arrived must not wake the next wait.
-                do { try await Task.sleep(for: timeout) } catch { return }
+                do { try await clock.sleep(for: timeout) } catch { return }
                 await self?.timeUp(wait)
             }
             await withTaskCancellationHandler {

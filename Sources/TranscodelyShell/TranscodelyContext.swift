@@ -1,6 +1,7 @@
 import Foundation
 import ShellKit
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 import BatchKit
 import TranscodelyClient
@@ -16,6 +17,9 @@ public final class TranscodelyContext: Sendable {
     /// Origins used when a command names none.
     public let inputOrigin: String
     public let outputOrigin: String
+    /// What the commands wait on and stamp with (batches' pacing, `watch`, the job inbox, saved
+    /// scripts' dates): `.system`, or a `TestClock`'s source in tests.
+    public let clock: TimeSource
     private let presets = Mutex<[String: [OutputSpec]]>([:])
     /// Batches running in the background, by name: their pacers take pause, resume and rate changes.
     private let running = Mutex<[String: (pacer: Pacer, task: Task<Void, Never>)]>([:])
@@ -50,8 +54,9 @@ public final class TranscodelyContext: Sendable {
 
     public init(jobs: any JobServiceClient, origins: any OriginServiceClient, webhooks: (any WebhookServiceClient)? = nil,
                 session: ShellSession, inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output",
-                rateLimit: AdvertisedLimit = AdvertisedLimit()) {
+                rateLimit: AdvertisedLimit = AdvertisedLimit(), clock: TimeSource = .system) {
         self.rateLimit = rateLimit
+        self.clock = clock
         self.jobs = jobs
         self.origins = origins
         self.webhooks = webhooks
@@ -62,7 +67,8 @@ public final class TranscodelyContext: Sendable {
 
     /// A context over one transport, reading the rate limit from its every answer.
     public convenience init(transport: ConnectTransport, session: ShellSession,
-                            inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output") {
+                            inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output",
+                            clock: TimeSource = .system) {
         let rateLimit = AdvertisedLimit()
         var transport = transport
         let earlier = transport.observer
@@ -72,7 +78,7 @@ public final class TranscodelyContext: Sendable {
         }
         self.init(jobs: HTTPJobServiceClient(transport), origins: HTTPOriginServiceClient(transport),
                   webhooks: HTTPWebhookServiceClient(transport), session: session,
-                  inputOrigin: inputOrigin, outputOrigin: outputOrigin, rateLimit: rateLimit)
+                  inputOrigin: inputOrigin, outputOrigin: outputOrigin, rateLimit: rateLimit, clock: clock)
     }
 
     /// The running receiver, if any.
@@ -88,7 +94,8 @@ public final class TranscodelyContext: Sendable {
         }
         guard let webhooks else { throw ShellError("this connection has no WebhookService; use an API that has one") }
         await stopListening()
-        let started = try await WebhookListener.start(host: host, port: port, publicURL: publicURL, session: session, webhooks: webhooks)
+        let started = try await WebhookListener.start(host: host, port: port, publicURL: publicURL, session: session, webhooks: webhooks,
+                                                      clock: clock)
         listenerState.withLock { $0 = started }
         return started
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 import TranscodelyAPI
 
 /// The picture `watch` draws on a terminal: a header with counts per status, an overall bar with
@@ -14,12 +15,12 @@ struct WatchView {
         var progress: Double
         var error: String?
         /// When this watch last saw it change (orders the rows that do not fit).
-        var changed: ContinuousClock.Instant
+        var changed: TimeSource.Instant
     }
 
     var rows: [Row]
-    var started: ContinuousClock.Instant
-    var now: ContinuousClock.Instant
+    var started: TimeSource.Instant
+    var now: TimeSource.Instant
     var colors: Bool
 
     /// The frame's lines for a terminal of `width` × `height`.

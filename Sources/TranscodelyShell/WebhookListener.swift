@@ -8,6 +8,7 @@ import NIOCore
 import ServiceLifecycle
 import ShellKit
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyClient
 
@@ -34,6 +35,8 @@ public final class WebhookListener: Sendable {
     public let host: String
     private let key: SymmetricKey
     private let session: ShellSession
+    /// What signatures' timestamps are checked against.
+    private let clock: TimeSource
     private let webhooks: any WebhookServiceClient
     private let listening: ListeningGroup
     private let state = Mutex(State())
@@ -48,7 +51,7 @@ public final class WebhookListener: Sendable {
     /// Starts listening on `host:port` (0: any free port), then registers `http://host:port/webhooks`
     /// (or `publicURL`) for every job event. Stops the server again if registering fails.
     public static func start(host: String, port: Int, publicURL: String?, session: ShellSession,
-                             webhooks: any WebhookServiceClient) async throws -> WebhookListener {
+                             webhooks: any WebhookServiceClient, clock: TimeSource = .system) async throws -> WebhookListener {
         let inbox = Inbox()
         let router = Router()
         router.post("/webhooks") { request, _ -> Response in
@@ -81,13 +84,14 @@ public final class WebhookListener: Sendable {
         }
         let listener = WebhookListener(url: url, webhookID: endpoint.id, port: bound, host: host,
                                        key: try WebhookSignature.key(endpoint.secret ?? ""),
-                                       session: session, webhooks: webhooks, listening: listening)
+                                       session: session, webhooks: webhooks, listening: listening, clock: clock)
         inbox.attach(listener)
         return listener
     }
 
     private init(url: String, webhookID: String, port: Int, host: String, key: SymmetricKey, session: ShellSession,
-                 webhooks: any WebhookServiceClient, listening: ListeningGroup) {
+                 webhooks: any WebhookServiceClient, listening: ListeningGroup, clock: TimeSource) {
+        self.clock = clock
         self.url = url
         self.webhookID = webhookID
         self.port = port
@@ -131,7 +135,7 @@ public final class WebhookListener: Sendable {
         do {
             try WebhookSignature.verify(key: key, id: id, timestamp: headers[HTTPField.Name("webhook-timestamp")!],
                                         signature: headers[HTTPField.Name("webhook-signature")!], body: body,
-                                        now: Int64(Date().timeIntervalSince1970))
+                                        now: clock.timestamp.microseconds / 1_000_000)
         } catch {
             state.withLock { state in
                 state.counts.rejected += 1

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyClient
 import TranscodelyEngine
@@ -23,12 +24,14 @@ struct BatchFixtures {
                          outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)])])
     }
 
-    init(tier: Tier = .standard, spec: String = "probe=0,encode=0.05", workers: Int = 4, retry: RetryPolicy = RetryPolicy()) async throws {
+    init(tier: Tier = .standard, spec: String = "probe=0,encode=0.05", workers: Int = 4, retry: RetryPolicy = RetryPolicy(),
+         clock: TimeSource = .system) async throws {
         data = try TemporaryDirectory("batch")
         var configuration = LocalEngine.Configuration(dataDirectory: data.url)
         configuration.encoder = .simulate(try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = workers
         configuration.tier = tier
+        configuration.clock = clock
         configuration.apps = .fixed([.init(organizationID: "org_batch", name: "batch", key: "tk_batch_tests_00001")])
         do { local = try await LocalEngine.start(configuration) } catch {
             data.remove()
@@ -42,8 +45,10 @@ struct BatchFixtures {
 
     /// Runs `body` with a fresh fixture and always stops it (awaited), also when `body` throws.
     static func with<Result>(tier: Tier = .standard, spec: String = "probe=0,encode=0.05", workers: Int = 4,
-                             retry: RetryPolicy = RetryPolicy(), _ body: (BatchFixtures) async throws -> Result) async throws -> Result {
-        try await scoped(try await BatchFixtures(tier: tier, spec: spec, workers: workers, retry: retry), stop: { await $0.stop() }, body)
+                             retry: RetryPolicy = RetryPolicy(), clock: TimeSource = .system,
+                             _ body: (BatchFixtures) async throws -> Result) async throws -> Result {
+        try await scoped(try await BatchFixtures(tier: tier, spec: spec, workers: workers, retry: retry, clock: clock),
+                         stop: { await $0.stop() }, body)
     }
 
     /// `count` input files and one batch item each, keyed `{batch}_{name}`.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyClient
 import TranscodelyEngine
@@ -68,21 +69,34 @@ import TranscodelyTestSupport
     }
 
     @Test func pauseResumeAndRateChangesTakeEffectWhileRunning() async throws {
-        try await BatchFixtures.with { f in
+        // The pacer and the engine's rate limiter run on one test clock: what is granted is
+        // decided by the clock, not by how fast this machine happens to be.
+        let clock = TestClock()
+        try await BatchFixtures.with(clock: clock.source) { f in
             let items = try f.items(400)
-            let pacer = Pacer(Pacer.Settings(rate: 100, burst: 20, concurrency: 10))
-            let runner = BatchRunner(client: f.jobs, pacer: pacer)
+            let pacer = Pacer(Pacer.Settings(rate: 100, burst: 20, concurrency: 10), clock: clock.source)
+            let sent = CountingCreates(f.jobs)
+            let runner = BatchRunner(client: sent, pacer: pacer, clock: clock.source)
             let done = Atomic<Int>(0)
             let run = Task { await runner.run(items, progress: { counts in done.store(counts.done, ordering: .relaxed) }) }
-            try await Task.sleep(for: .milliseconds(500))
+            // 95 % of the burst of 20 go at t = 0; the next waits on the clock, which stands still.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while done.load(ordering: .relaxed) < 19, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(done.load(ordering: .relaxed) == 19 && sent.count == 19)
             await pacer.pause()
-            try await Task.sleep(for: .milliseconds(200))
-            let paused = done.load(ordering: .relaxed)
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(done.load(ordering: .relaxed) == paused, "nothing is sent while paused")
-            #expect(paused > 20 && paused < 400)
+            // Ten seconds pass (a thousand requests' worth): the sleepers wake, and, paused, send nothing.
+            clock.advance(by: .seconds(10))
+            for _ in 0..<200 { await Task.yield() }
+            #expect(sent.count == 19, "nothing is sent while paused")
             await pacer.update(rate: 100, concurrency: 10)
             await pacer.resume()
+            // The rest at 100/s: the clock moves 10 ms at a time while the creates travel to the
+            // real server, which paces by the same clock.
+            let end = ContinuousClock.now + .seconds(60)
+            while !sent.finished(400), ContinuousClock.now < end {
+                clock.advance(by: .milliseconds(10))
+                try await Task.sleep(for: .milliseconds(1))
+            }
             let report = await run.value
             #expect(report.counts.created == 400)
             #expect(try await f.metric("tcly_rate_limited_total") == 0)

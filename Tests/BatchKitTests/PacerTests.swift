@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyEngine
 import TranscodelyClient
@@ -7,30 +8,30 @@ import TranscodelyClient
 
 /// The pacer's schedule on a virtual clock: exact instants, no sleeping.
 @Suite(.timeLimit(.minutes(5))) struct PacerTests {
-    func grants(_ pacer: Pacer, _ count: Int, clock: PacerClock) async throws -> [Duration] {
+    func grants(_ pacer: Pacer, _ count: Int, clock: TestClock) async throws -> [Duration] {
         var times: [Duration] = []
         for _ in 0..<count {
             try await pacer.acquire()
-            times.append(clock.now())
+            times.append(clock.elapsed)
             await pacer.release(ResponseInfo(httpStatus: 200, replayed: false))
         }
         return times
     }
 
     /// How many requests the pacer grants before the clock has to move.
-    func sentAtOnce(_ pacer: Pacer, clock: PacerClock) async throws -> Int {
+    func sentAtOnce(_ pacer: Pacer, clock: TestClock) async throws -> Int {
         var immediate = 0
         while true {
             try await pacer.acquire()
             await pacer.release(nil)
-            if clock.now() > .zero { return immediate }
+            if clock.elapsed > .zero { return immediate }
             immediate += 1
         }
     }
 
     @Test func aBurstAtOnceThenTheRate() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(.standard, clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(.standard, clock: clock.source)
         let times = try await grants(pacer, 400, clock: clock)
         // 95% of the burst of 200 at t=0, then one every 1/(0.99 × 100) s.
         #expect(times.prefix(190).allSatisfy { $0 == .zero })
@@ -40,8 +41,8 @@ import TranscodelyClient
     }
 
     @Test func neverFasterThanTheServersLimitOverAnyWindow() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 200, concurrency: 1000), clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 200, concurrency: 1000), clock: clock.source)
         let times = try await grants(pacer, 1500, clock: clock)
         // The server's GCRA (100/s, burst 200) would accept every one of these instants.
         var tat = Duration.zero
@@ -54,24 +55,24 @@ import TranscodelyClient
     }
 
     @Test func a429HalvesTheRateAndWaitsOutRetryAfter() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 10, concurrency: 10), clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 10, concurrency: 10), clock: clock.source)
         _ = try await grants(pacer, 20, clock: clock)
-        let refusedAt = clock.now()
+        let refusedAt = clock.elapsed
         await pacer.observe(ResponseInfo(httpStatus: 429, replayed: false, retryAfter: .seconds(2)))
         #expect(await pacer.currentRate == 50)
         #expect(await pacer.refusals == 1)
         try await pacer.acquire()
-        #expect(clock.now() >= refusedAt + .seconds(2))
+        #expect(clock.elapsed >= refusedAt + .seconds(2))
         await pacer.release(nil)
         // Then it climbs back by 5/s each second: back at 100/s ten seconds later.
-        while clock.now() < refusedAt + .seconds(14) { _ = try await grants(pacer, 1, clock: clock) }
+        while clock.elapsed < refusedAt + .seconds(14) { _ = try await grants(pacer, 1, clock: clock) }
         #expect(await pacer.currentRate == 100)
     }
 
     @Test func theServersRemainingCountWinsWhenLower() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 200, concurrency: 500), clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(Pacer.Settings(rate: 100, burst: 200, concurrency: 500), clock: clock.source)
         try await pacer.acquire()
         // Another client drained the app's budget: 10 left by the server's count.
         await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 10, resetSeconds: 2))
@@ -80,13 +81,13 @@ import TranscodelyClient
     }
 
     @Test func aLowerPolicyQuotaLowersTheRate() async throws {
-        let pacer = Pacer(.premium, clock: .virtual())
+        let pacer = Pacer(.premium, clock: TestClock(jumpsWhenSlept: true).source)
         await pacer.observe(ResponseInfo(httpStatus: 200, replayed: false, quota: 100, windowSeconds: 1))
         #expect(await pacer.settings.rate == 100)
     }
 
     @Test func concurrencyCapsRequestsInFlight() async throws {
-        let pacer = Pacer(Pacer.Settings(rate: 1000, burst: 1000, concurrency: 3), clock: .virtual())
+        let pacer = Pacer(Pacer.Settings(rate: 1000, burst: 1000, concurrency: 3), clock: TestClock(jumpsWhenSlept: true).source)
         try await pacer.acquire()
         await pacer.release(ResponseInfo(httpStatus: 200, replayed: false))
         for _ in 0..<3 { try await pacer.acquire() }
@@ -116,13 +117,12 @@ import TranscodelyClient
 
     /// Runs `count` requests one at a time through `pacer` against the engine's own GCRA on the
     /// same virtual time, at `tier(i)` for the i-th; returns the grant instants and the refusals.
-    func run(_ pacer: Pacer, _ count: Int, clock: PacerClock, tier: (Int) -> Tier) async throws -> (times: [Duration], refused: Int) {
-        let start = Timestamp(microseconds: 1_767_225_600_000_000)
-        let limiter = RateLimiter(clock: EngineClock { Timestamp(microseconds: start.microseconds + Int64(clock.now() / .microseconds(1))) })
+    func run(_ pacer: Pacer, _ count: Int, clock: TestClock, tier: (Int) -> Tier) async throws -> (times: [Duration], refused: Int) {
+        let limiter = RateLimiter(clock: clock.source)
         var times: [Duration] = [], refused = 0
         for i in 0..<count {
             let ticket = try await pacer.acquire()
-            times.append(clock.now())
+            times.append(clock.elapsed)
             let decision = try #require(limiter.admit(app: "app", tier: tier(i)))
             if !decision.allowed { refused += 1 }
             await pacer.release(Self.answer(decision), ticket: ticket)
@@ -131,8 +131,8 @@ import TranscodelyClient
     }
 
     @Test func aHigherAdvertisedQuotaIsAdoptedFromTheFirstAnswer() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(start: .standard, clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(start: .standard, clock: clock.source)
         let (times, refused) = try await run(pacer, 3000, clock: clock) { _ in .premium }
         #expect(refused == 0)
         let settings = await pacer.settings
@@ -145,8 +145,8 @@ import TranscodelyClient
     }
 
     @Test func aLowerAdvertisedQuotaIsAdoptedWithoutARefusal() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(start: .premium, clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(start: .premium, clock: clock.source)
         let (times, refused) = try await run(pacer, 600, clock: clock) { _ in .standard }
         #expect(refused == 0)
         let settings = await pacer.settings
@@ -156,8 +156,8 @@ import TranscodelyClient
     }
 
     @Test func aQuotaRaisedMidBatchIsFollowed() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(start: .standard, clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(start: .standard, clock: clock.source)
         // The app's tier goes from standard to premium after the 400th request.
         let (times, refused) = try await run(pacer, 2400, clock: clock) { $0 < 400 ? .standard : .premium }
         #expect(refused == 0)
@@ -170,8 +170,8 @@ import TranscodelyClient
     }
 
     @Test func withNoHeadersItKeepsTheConservativeDefault() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(start: .standard, clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(start: .standard, clock: clock.source)
         let times = try await grants(pacer, 400, clock: clock)
         let settings = await pacer.settings, source = await pacer.source
 
@@ -180,8 +180,8 @@ import TranscodelyClient
     }
 
     @Test func anExplicitCeilingBelowTheAdvertisedRateIsNeverExceeded() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(start: .standard, ceiling: .init(rate: 50, burst: 20), clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(start: .standard, ceiling: .init(rate: 50, burst: 20), clock: clock.source)
         let (times, refused) = try await run(pacer, 300, clock: clock) { _ in .premium }
         #expect(refused == 0)
         let capped = await pacer.settings
@@ -201,8 +201,8 @@ import TranscodelyClient
     }
 
     @Test func anAnswerOvertakenOnTheWayDoesNotRaiseTheBucket() async throws {
-        let clock = PacerClock.virtual()
-        let pacer = Pacer(start: Pacer.Settings(rate: 100, burst: 200, concurrency: 10), clock: clock)
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(start: Pacer.Settings(rate: 100, burst: 200, concurrency: 10), clock: clock.source)
         let first = try await pacer.acquire()
         await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 199, resetSeconds: 1, quota: 100, windowSeconds: 1), ticket: first)
         var tickets: [Pacer.Ticket] = []

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Timekeeping
 import TranscodelyAPI
 @testable import TranscodelyEngine
 
@@ -89,10 +90,10 @@ import TranscodelyAPI
     }
 
     @Test func updatedAtIsStrictlyIncreasingEvenWhenTheClockStandsStill() async throws {
-        let clock = ManualClock()
+        let clock = TestClock()
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("engine-\(UUID().uuidString.prefix(8))")
         var configuration = Engine.Configuration(dataDirectory: folder)
-        configuration.clock = .manual(clock)
+        configuration.clock = clock.source
         let engine = try Engine(configuration)
         _ = try await engine.store.createApp(orgID: "org_a", name: "a", tier: .unlimited, key: "tk_fixture_key_0002")
         let caller = try await engine.authenticate(key: "tk_fixture_key_0002", orgID: "org_a")

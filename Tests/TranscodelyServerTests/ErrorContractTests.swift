@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyEngine
 @testable import TranscodelyServer
@@ -85,8 +86,8 @@ import TranscodelyTestSupport
     }
 
     @Test func rateLimitAnswers429WithRetryAfterAndPacingHeaders() async throws {
-        let clock = ManualClock()
-        try await ServerFixture.with(tier: .standard, clock: .manual(clock)) { f in
+        let clock = TestClock()
+        try await ServerFixture.with(tier: .standard, clock: clock.source) { f in
             for i in 0..<200 {
                 let reply = try await f.a.call("OriginService/List", "{}")
                 #expect(reply.status == 200, "request \(i)")
@@ -101,7 +102,7 @@ import TranscodelyTestSupport
             #expect(refused.header("RateLimit")?.hasPrefix(#""default";r=0;"#) == true)
             // Another app has its own bucket; time refills this one.
             #expect(try await f.a2.call("OriginService/List", "{}").status == 200)
-            clock.advance(seconds: 1)
+            clock.advance(by: .seconds(1))
             #expect(try await f.a.call("OriginService/List", "{}").status == 200)
             let metrics = try await f.a.get("/metrics").text
             #expect(metrics.contains("tcly_rate_limited_total 1"))

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyEngine
 import TranscodelyServer
@@ -19,7 +20,7 @@ struct ServerFixture {
     var server: RunningServer { local.server }
 
     /// `webhookCA`: a CA (PEM file) the engine trusts for https receivers besides the system store.
-    init(tier: Tier = .unlimited, clock: EngineClock = .system, spec: String = "probe=0,encode=0.2", workers: Int = 2,
+    init(tier: Tier = .unlimited, clock: TimeSource = .system, spec: String = "probe=0,encode=0.2", workers: Int = 2,
          webhookCA: String? = nil) async throws {
         data = try TemporaryDirectory("server")
         var configuration = LocalEngine.Configuration(dataDirectory: data.url)
@@ -66,7 +67,7 @@ struct ServerFixture {
     }
 
     /// Runs `body` with a fresh fixture and always stops it (awaited), also when `body` throws.
-    static func with<Result>(tier: Tier = .unlimited, clock: EngineClock = .system, spec: String = "probe=0,encode=0.2",
+    static func with<Result>(tier: Tier = .unlimited, clock: TimeSource = .system, spec: String = "probe=0,encode=0.2",
                              workers: Int = 2, webhookCA: String? = nil,
                              _ body: (ServerFixture) async throws -> Result) async throws -> Result {
         try await scoped(try await ServerFixture(tier: tier, clock: clock, spec: spec, workers: workers, webhookCA: webhookCA),

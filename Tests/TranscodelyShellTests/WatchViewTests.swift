@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Timekeeping
 import TranscodelyAPI
 @testable import TranscodelyShell
 
@@ -7,7 +8,7 @@ import TranscodelyAPI
 /// changed first when they don't fit, no line wider than the terminal, and frames that overwrite
 /// each other in place.
 @Suite(.timeLimit(.minutes(5))) struct WatchViewTests {
-    let start = ContinuousClock.now
+    let start = TimeSource.Instant(offset: .seconds(100))
 
     func rows(_ count: Int) -> [WatchView.Row] {
         (0..<count).map { index in

@@ -1,4 +1,5 @@
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 
 /// Per-app rate limiting with the generic cell rate algorithm (GCRA): emission interval
@@ -18,17 +19,17 @@ public final class RateLimiter: Sendable {
         public var burst: Int
     }
 
-    private let clock: EngineClock
+    private let clock: TimeSource
     private let arrivals = Mutex<[String: Int64]>([:])
 
-    public init(clock: EngineClock) { self.clock = clock }
+    public init(clock: TimeSource) { self.clock = clock }
 
     /// Counts one request of `app` at `tier`; nil when the tier is unlimited.
     public func admit(app: String, tier: Tier) -> Decision? {
         guard let rate = tier.rate else { return nil }
         let interval = Int64((1_000_000 / rate).rounded())
         let tolerance = interval * Int64(tier.burst)
-        let now = clock.now().microseconds
+        let now = clock.timestamp.microseconds
         return arrivals.withLock { table in
             let tat = max(table[app] ?? now, now)
             let next = tat + interval

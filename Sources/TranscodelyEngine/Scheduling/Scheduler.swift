@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 
 /// Runs jobs: N workers take the next pending job (highest priority first, then oldest), probe and
@@ -52,7 +53,7 @@ final class Scheduler: Sendable {
             // A safety net: wake idle workers every second in case work arrived by another path.
             group.addTask {
                 while !self.isStopping, !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(1))
+                    try? await self.store.clock.sleep(for: .seconds(1))
                     self.wakeAll()
                 }
                 return false
@@ -110,7 +111,7 @@ final class Scheduler: Sendable {
                 return
             } catch {
                 logger.error("could not take a job from the queue: \(error)")
-                try? await Task.sleep(for: .seconds(1))
+                try? await self.store.clock.sleep(for: .seconds(1))
                 continue
             }
             if let job {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Timekeeping
 import TranscodelyAPI
 
 /// An app as administration sees it: who it is, its tier, and the hints of its keys.
@@ -38,7 +39,7 @@ extension EngineStore {
         guard key.utf8.count >= 16, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ConnectError.invalidArgument("API key must be at least 16 printable ASCII characters without spaces")
         }
-        let now = clock.now().microseconds
+        let now = clock.timestamp.microseconds
         let appID = IDGenerator.make("app_", length: 16)
         try await durableWrite { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM apps WHERE org_id = ? AND name = ?", arguments: [orgID, name]) != nil {
@@ -81,7 +82,7 @@ extension EngineStore {
     /// Revokes the key given in full, or the one key whose hint starts with `keyOrHint`.
     /// Returns the hint of the revoked key.
     public func revokeKey(_ keyOrHint: String) async throws -> String {
-        let now = clock.now().microseconds
+        let now = clock.timestamp.microseconds
         return try await durableWrite { db in
             if let hint = try String.fetchOne(db, sql: "SELECT hint FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
                                               arguments: [Self.keyHash(keyOrHint)]) {
@@ -119,7 +120,7 @@ extension EngineStore {
     /// exactly one, and one left by a crashed session stops working.
     public func issueKey(orgID: String, appName: String, tier: Tier) async throws -> String {
         let key = IDGenerator.apiKey()
-        let now = clock.now().microseconds
+        let now = clock.timestamp.microseconds
         let appID = IDGenerator.make("app_", length: 16)
         try await durableWrite { db in
             try db.execute(sql: "INSERT OR IGNORE INTO orgs (id, name, created_at) VALUES (?, ?, ?)", arguments: [orgID, orgID, now])

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 
 /// What the outbox keeps in memory: which organizations have an active endpoint (so a job change
@@ -55,7 +56,7 @@ extension EngineStore {
     /// Registers an endpoint; the answer carries its secret, which is never returned again.
     func createWebhook(orgID: String, url: String, events: [WebhookEvent.Kind]) async throws -> Webhook {
         let webhook = Webhook(id: IDGenerator.make("wh_"), url: url, events: events.map(\.rawValue), secret: WebhookSignature.newSecret())
-        let now = clock.now().microseconds
+        let now = clock.timestamp.microseconds
         let sealed = try secrets.seal(webhook.secret ?? "")
         try await durableWrite { db in
             try db.execute(sql: "INSERT INTO webhooks (id, org_id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 
 /// The engine's durable state in one SQLite file (WAL): organizations, apps, key hashes and jobs.
@@ -9,7 +10,7 @@ import TranscodelyAPI
 /// with `nextStamp`, so `updated_at` is strictly increasing across the store in commit order.
 public final class EngineStore: Sendable {
     let pool: DatabasePool
-    let clock: EngineClock
+    let clock: TimeSource
     /// Jobs as last written, for reads that need no query.
     let cache = JobCache()
     /// The webhook outbox's in-memory part (see EngineStore+Webhooks).
@@ -20,7 +21,7 @@ public final class EngineStore: Sendable {
     private let lastStamp: Mutex<Int64>
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    public init(path: String, clock: EngineClock = .system) throws {
+    public init(path: String, clock: TimeSource = .system) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -65,7 +66,7 @@ public final class EngineStore: Sendable {
 
     /// The next `updated_at`: max(now, previous + 1 µs). Call inside a write transaction only.
     func nextStamp() -> Timestamp {
-        let now = clock.now().microseconds
+        let now = clock.timestamp.microseconds
         return Timestamp(microseconds: lastStamp.withLock { last in
             last = max(now, last + 1)
             return last

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 
 /// Sends the outbox: each due delivery is POSTed to its endpoint, signed per Standard Webhooks
@@ -64,7 +65,7 @@ final class WebhookDispatcher: Sendable {
             while !Task.isCancelled {
                 let room = policy.concurrency - busy.withLock { $0.count }
                 if room > 0 {
-                    let now = store.clock.now().microseconds
+                    let now = store.clock.timestamp.microseconds
                     let due = (try? await store.dueDeliveries(now: now, limit: room, excluding: busy.withLock { $0 })) ?? []
                     for delivery in due {
                         busy.withLock { _ = $0.insert(delivery.seq) }
@@ -78,7 +79,7 @@ final class WebhookDispatcher: Sendable {
                 }
                 var next = (try? await store.nextDeliveryTime()) ?? nil
                 // A due time already past belongs to deliveries being attempted: their end rings.
-                if let due = next, due <= store.clock.now().microseconds, !busy.withLock({ $0.isEmpty }) { next = nil }
+                if let due = next, due <= store.clock.timestamp.microseconds, !busy.withLock({ $0.isEmpty }) { next = nil }
                 await nap(until: next)
             }
         }
@@ -89,11 +90,12 @@ final class WebhookDispatcher: Sendable {
     private func nap(until due: Int64?) async {
         var wait = Duration.seconds(1)
         if let due {
-            let micros = max(0, due - store.clock.now().microseconds)
+            let micros = max(0, due - store.clock.timestamp.microseconds)
             wait = min(wait, .microseconds(micros))
         }
         guard wait > .zero else { return }
-        let sleeper = Task<Void, Never> { try? await Task.sleep(for: wait) }
+        let clock = store.clock
+        let sleeper = Task<Void, Never> { try? await clock.sleep(for: wait) }
         let rung = doorbell.withLock { bell -> Bool in
             if bell.rung {
                 bell.rung = false
@@ -113,7 +115,7 @@ final class WebhookDispatcher: Sendable {
     /// One attempt at one delivery, recorded whatever happens.
     private func attempt(_ delivery: DueDelivery, _ client: HTTPClient) async {
         let started = ContinuousClock.now
-        let now = store.clock.now().microseconds
+        let now = store.clock.timestamp.microseconds
         if delivery.unsealable {
             let reason = "the engine cannot open this webhook's secret (secrets.key was replaced); create the webhook again"
             logger.error("webhook \(delivery.webhookID) disabled: \(reason)")

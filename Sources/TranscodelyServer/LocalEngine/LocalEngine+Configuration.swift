@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyEngine
 import UnixSignals
@@ -32,7 +33,7 @@ extension LocalEngine {
         public var metricsToken: String?
         /// Where webhooks may go, how they are retried, which CA their https receivers may use.
         public var webhooks = WebhookPolicy()
-        public var clock: EngineClock = .system
+        public var clock: TimeSource = .system
         /// Signals of this process that stop the engine gracefully (`tcly serve`: SIGTERM, SIGINT).
         public var signals: [UnixSignal] = []
         /// Look at the certificate files at once on `SIGHUP` too (only a process that owns its signals).

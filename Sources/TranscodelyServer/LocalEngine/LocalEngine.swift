@@ -1,6 +1,7 @@
 import Foundation
 import Listening
 import TranscodelyAPI
+import Timekeeping
 import TranscodelyEngine
 
 /// The one way to run an engine in a process — `tcly serve`, the shell's embedded default, the

@@ -2,6 +2,7 @@ import ArgumentParser
 import BatchKit
 import Foundation
 import ShellKit
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyClient
 
@@ -39,7 +40,7 @@ struct BatchCommand: ShellCommand {
         let inputOrigin = options.inputOriginID(context)
         let inputs = try await expandInputs(context, origin: inputOrigin)
         guard !inputs.isEmpty else { throw ShellError("batch: no inputs; give paths, globs, --from FILE or --items FILE", status: 2) }
-        let started = Date()
+        let started = Date(timeIntervalSince1970: context.clock.timestamp.seconds)
         let outputs = try options.outputs(context, command: "batch")
         // Without --name the batch is named after what it asks for, so the same command run again
         // is the same batch: its jobs carry the same batch_id, and their derived keys replay.
@@ -70,7 +71,8 @@ struct BatchCommand: ShellCommand {
         }
         // Paced at what the API advertised (to the glob's listing, or an earlier command), within
         // the user's --rate/--burst; the first answer corrects it either way.
-        let pacer = context.rateLimit.pacer(concurrency: concurrency, ceiling: Pacer.Ceiling(rate: rate, burst: burst))
+        let pacer = context.rateLimit.pacer(concurrency: concurrency, ceiling: Pacer.Ceiling(rate: rate, burst: burst),
+                                             clock: context.clock)
         if dryRun {
             let plan = BatchPlan(items: items.count, settings: await pacer.settings, source: await pacer.source)
             for line in plan.schedule { shell.output.line(line) }
@@ -86,7 +88,7 @@ struct BatchCommand: ShellCommand {
             let json = json
             let task = Task {
                 defer { context.rateLimit.detach(attached) }
-                let report = await BatchRunner(client: context.jobs, pacer: pacer).run(items, record: Self.recorder(batchName, context))
+                let report = await BatchRunner(client: context.jobs, pacer: pacer, clock: context.clock).run(items, record: Self.recorder(batchName, context))
                 try? await Self.record(report, batch: batchName, in: context)
                 context.finishBackground(batchName)
                 Self.summarize(report, name: batchName, json: json, shell: shell)
@@ -97,7 +99,7 @@ struct BatchCommand: ShellCommand {
             return
         }
         defer { context.rateLimit.detach(attached) }
-        let report = await BatchRunner(client: context.jobs, pacer: pacer).run(
+        let report = await BatchRunner(client: context.jobs, pacer: pacer, clock: context.clock).run(
             items, record: Self.recorder(batchName, context),
             progress: { counts in
                 // On a terminal: one line redrawn in place as answers come.

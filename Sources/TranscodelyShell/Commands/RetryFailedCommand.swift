@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatchKit
 import ShellKit
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyClient
 
@@ -34,10 +35,10 @@ struct RetryFailedCommand: ShellCommand {
         }
         guard !items.isEmpty else { shell.output.line("nothing failed" + (batch.map { " in batch \($0)" } ?? "")); return }
         let name = batch ?? "retry"
-        let pacer = context.rateLimit.pacer(concurrency: Pacer.Settings.standard.concurrency, ceiling: .none)
+        let pacer = context.rateLimit.pacer(concurrency: Pacer.Settings.standard.concurrency, ceiling: .none, clock: context.clock)
         let attached = context.rateLimit.attach(pacer)
         defer { context.rateLimit.detach(attached) }
-        let report = await BatchRunner(client: context.jobs, pacer: pacer)
+        let report = await BatchRunner(client: context.jobs, pacer: pacer, clock: context.clock)
             .run(items, record: BatchCommand.recorder(name, context))
         try await BatchCommand.record(report, batch: name, in: context)
         BatchCommand.summarize(report, name: name, json: false, shell: shell)

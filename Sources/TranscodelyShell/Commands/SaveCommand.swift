@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShellKit
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyClient
 
@@ -43,7 +44,7 @@ struct SaveCommand: ShellCommand {
 
     mutating func run(in shell: Shell<TranscodelyContext>) async throws {
         let context = shell.host
-        var lines = ["# tcly session saved \(Date()); `tcly run \((file as NSString).lastPathComponent)` hits the same jobs again"]
+        var lines = ["# tcly session saved \(Date(timeIntervalSince1970: context.clock.timestamp.seconds)); `tcly run \((file as NSString).lastPathComponent)` hits the same jobs again"]
         // A line holding something shaped like a secret is left out, saying so.
         for line in await shell.log where line.hasPrefix("set ") || line.hasPrefix("preset ") {
             if TranscodelyCommands.profile.redaction.redact(line) == line {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BatchKit
 import Foundation
 import ShellKit
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyClient
 
@@ -53,7 +54,7 @@ struct WatchCommand: ShellCommand {
                 throw error.of("watch --webhook")
             }
             let (id, stream) = listener.subscribe()
-            let box = JobInbox()
+            let box = JobInbox(clock: context.clock)
             await box.start(stream)
             inbox = box
             subscription = (listener, id)
@@ -66,7 +67,8 @@ struct WatchCommand: ShellCommand {
         let monitor = JobMonitor()
         await monitor.track(jobs.map { var copy = $0; copy.updatedAt = Timestamp(microseconds: 0); return copy })
         let order = jobs.map(\.id)
-        let start = ContinuousClock.now
+        let clock = context.clock
+        let start = clock.now
         var rows = Dictionary(jobs.map { ($0.id, WatchView.Row(id: $0.id, input: $0.inputPath, status: $0.status, progress: $0.progress,
                                                                  error: nil, changed: start)) }, uniquingKeysWith: { a, _ in a })
         let live = shell.output.isTerminal && !json && !plain
@@ -79,7 +81,7 @@ struct WatchCommand: ShellCommand {
         var quiet = Duration.zero
         var poll = true
         func draw() {
-            shell.output.write(screen.frame(WatchView(rows: order.compactMap { rows[$0] }, started: start, now: .now,
+            shell.output.write(screen.frame(WatchView(rows: order.compactMap { rows[$0] }, started: start, now: clock.now,
                                                       colors: shell.output.colors)))
         }
         while true {
@@ -101,12 +103,12 @@ struct WatchCommand: ShellCommand {
                 rows[job.id]?.status = job.status
                 rows[job.id]?.progress = job.progress
                 rows[job.id]?.error = job.error.map { "\($0.code): \($0.message)" }
-                rows[job.id]?.changed = .now
+                rows[job.id]?.changed = clock.now
                 if json {
                     shell.output.line(JSONWriterText.of(job))
                 } else if !live {
                     let detail = job.error.map { "  \($0.code): \($0.message)" } ?? ""
-                    shell.output.line("\(Self.clock())  \(job.id)  \(job.inputPath)  \(job.status.rawValue)  \(String(format: "%.0f%%", job.progress))\(detail)")
+                    shell.output.line("\(Self.time(of: clock.timestamp))  \(job.id)  \(job.inputPath)  \(job.status.rawValue)  \(String(format: "%.0f%%", job.progress))\(detail)")
                 }
             }
             if live, !changed.isEmpty || poll || resize?.take() == true { draw() }
@@ -114,7 +116,7 @@ struct WatchCommand: ShellCommand {
             if inbox == nil {
                 var slept = Duration.zero
                 while slept < tick {
-                    try await Task.sleep(for: slice)
+                    try await clock.sleep(for: slice)
                     slept += slice
                     if resize?.take() == true { draw() }
                 }
@@ -131,9 +133,10 @@ struct WatchCommand: ShellCommand {
         if failed > 0, !noFail { throw ShellError("watch: \(failed) job(s) failed; retry-failed resubmits them") }
     }
 
-    static func clock() -> String {
+    /// `10:15:30`: when a plain `watch` saw a change, in local time.
+    static func time(of stamp: Timestamp) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: Date())
+        return formatter.string(from: Date(timeIntervalSince1970: stamp.seconds))
     }
 }

@@ -1,0 +1,29 @@
+import Synchronization
+import TranscodelyAPI
+import TranscodelyClient
+
+/// A job client that counts the creates it was asked for, the moment they are asked: a test sees
+/// a request the pacer let through before its answer comes.
+final class CountingCreates: JobServiceClient {
+    private let inner: any JobServiceClient
+    private let started = Atomic<Int>(0)
+    private let answered = Atomic<Int>(0)
+
+    init(_ inner: any JobServiceClient) { self.inner = inner }
+
+    /// Creates asked for so far.
+    var count: Int { started.load(ordering: .relaxed) }
+
+    /// Whether `total` creates have been asked for and answered.
+    func finished(_ total: Int) -> Bool { answered.load(ordering: .relaxed) >= total }
+
+    func create(_ request: CreateJobRequest) async throws(ClientError) -> CreateResult {
+        started.add(1, ordering: .relaxed)
+        defer { answered.add(1, ordering: .relaxed) }
+        return try await inner.create(request)
+    }
+
+    func get(id: String) async throws(ClientError) -> Job { try await inner.get(id: id) }
+    func list(_ request: ListJobsRequest) async throws(ClientError) -> ListJobsResponse { try await inner.list(request) }
+    func cancel(id: String) async throws(ClientError) -> Job { try await inner.cancel(id: id) }
+}
