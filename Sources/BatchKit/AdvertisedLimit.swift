@@ -54,12 +54,11 @@ public final class AdvertisedLimit: Sendable {
         var source = Pacer.Source.assumed
         if let policy {
             start.rate = policy.rate
-            source = .advertised(quota: policy.quota, window: policy.window)
-            if let cap = ceiling.rate, cap < policy.rate { source = .ceiling(advertised: policy.rate) }
-        } else if ceiling.rate != nil {
-            source = .ceiling(advertised: nil)
+            source = .of(quota: policy.quota, window: policy.window, under: ceiling)
+        } else if let cap = ceiling.rate {
             // The user's rate is the best guess until the API says otherwise.
-            start.rate = ceiling.rate ?? start.rate
+            source = .ceiling(advertised: nil)
+            start.rate = cap
         }
         if let burst { start.burst = burst }
         else if let cap = ceiling.burst { start.burst = cap }

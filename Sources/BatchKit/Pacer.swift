@@ -66,6 +66,14 @@ public actor Pacer {
             }
         }
 
+        /// Where the rate comes from when the API advertises `quota` per `window` seconds and the
+        /// user set `ceiling`: the ceiling when it is lower, else the API's word.
+        public static func of(quota: Int, window: Int, under ceiling: Ceiling) -> Source {
+            let served = Double(quota) / Double(window)
+            if let cap = ceiling.rate, cap < served { return .ceiling(advertised: served) }
+            return .advertised(quota: quota, window: window)
+        }
+
         static func number(_ value: Double) -> String {
             value == value.rounded() ? String(Int(value)) : String((value * 100).rounded() / 100)
         }
@@ -207,7 +215,7 @@ public actor Pacer {
         advertisedRate = served
         policy = (quota, window)
         let capped = min(served, ceiling.rate ?? .infinity)
-        source = capped < served ? .ceiling(advertised: served) : .advertised(quota: quota, window: window)
+        source = .of(quota: quota, window: window, under: ceiling)
         guard capped != target.rate else { return }
         let backingOff = rate < target.rate
         target.rate = capped
