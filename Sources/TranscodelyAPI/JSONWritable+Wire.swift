@@ -98,8 +98,13 @@ extension OutputResult: JSONWritable {
 extension JobError: JSONWritable {
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
+        if let attempt { writer.key("attempt"); writer.int(Int64(attempt)) }
+        if let category { writer.field("category", category.rawValue) }
         writer.field("code", code)
         writer.field("message", message)
+        if let phase { writer.field("phase", phase.rawValue) }
+        if let positionSeconds { writer.key("position_seconds"); writer.number(positionSeconds) }
+        if let retryable { writer.key("retryable"); writer.bool(retryable) }
         writer.endObject()
     }
 }

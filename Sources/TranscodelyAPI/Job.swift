@@ -152,16 +152,50 @@ public struct VariantResult: Sendable, Hashable, Codable {
     }
 }
 
-/// Why a job failed.
+/// Why a job failed: the code of API.md, a sentence, and what the local engine adds (all
+/// optional on the wire, so a client keeps working against an API without them): the failure's
+/// category, whether the same request may succeed later, the phase and position where it broke,
+/// and which attempt it was.
 public struct JobError: Sendable, Hashable, Codable {
     /// One of `input_not_found`, `input_unreadable`, `unsupported_input`, `encode_failed`,
     /// `output_write_failed`, `internal`.
     public var code: String
     public var message: String
+    public var category: FailureCategory?
+    /// True when the same request may succeed later (a missing input, a killed encoder, a full
+    /// disk); false when it never will (a corrupt or unsupported input).
+    public var retryable: Bool?
+    public var phase: FailurePhase?
+    /// Where in the input it broke, in seconds, when known.
+    public var positionSeconds: Double?
+    /// The attempt that failed, from 1.
+    public var attempt: Int?
 
-    public init(code: Code, message: String) {
+    public init(code: Code, message: String, category: FailureCategory? = nil, retryable: Bool? = nil,
+                phase: FailurePhase? = nil, positionSeconds: Double? = nil, attempt: Int? = nil) {
         self.code = code.rawValue
         self.message = message
+        self.category = category
+        self.retryable = retryable
+        self.phase = phase
+        self.positionSeconds = positionSeconds
+        self.attempt = attempt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case code, message, category, retryable, phase, positionSeconds = "position_seconds", attempt
+    }
+
+    /// Lenient: an unknown category or phase (a newer server) reads as absent.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        code = try c.decode(String.self, forKey: .code)
+        message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
+        category = try c.decodeIfPresent(String.self, forKey: .category).flatMap(FailureCategory.init(rawValue:))
+        retryable = try c.decodeIfPresent(Bool.self, forKey: .retryable)
+        phase = try c.decodeIfPresent(String.self, forKey: .phase).flatMap(FailurePhase.init(rawValue:))
+        positionSeconds = try c.decodeIfPresent(Double.self, forKey: .positionSeconds)
+        attempt = try c.decodeIfPresent(Int.self, forKey: .attempt)
     }
 
     /// The failure codes of API.md.
@@ -172,5 +206,42 @@ public struct JobError: Sendable, Hashable, Codable {
         case encodeFailed = "encode_failed"
         case outputWriteFailed = "output_write_failed"
         case `internal`
+
+        /// The category a code implies when the server does not say.
+        public var category: FailureCategory {
+            switch self {
+            case .inputNotFound, .inputUnreadable, .unsupportedInput: .input
+            case .encodeFailed: .engine
+            case .outputWriteFailed: .output
+            case .internal: .internal
+            }
+        }
+
+        /// Whether a code implies that a retry may help, when the server does not say: nil when the
+        /// code alone cannot tell (`encode_failed` is a killed encoder or a bad setting).
+        public var retryable: Bool? {
+            switch self {
+            case .inputNotFound, .outputWriteFailed, .internal: true
+            case .inputUnreadable, .unsupportedInput: false
+            case .encodeFailed: nil
+            }
+        }
     }
+
+    /// The category: the server's, else what the code implies.
+    public var effectiveCategory: FailureCategory? { category ?? Code(rawValue: code)?.category }
+
+    /// Whether a retry may help: the server's word, else what the code implies; nil when unknown.
+    public var effectiveRetryable: Bool? { retryable ?? Code(rawValue: code)?.retryable }
+}
+
+/// What kind of thing failed: the input, the request's settings, the encoder, writing the outputs,
+/// or the engine itself.
+public enum FailureCategory: String, Sendable, Hashable, CaseIterable, Codable {
+    case input, configuration, engine, output, `internal`
+}
+
+/// Where in the work a job failed.
+public enum FailurePhase: String, Sendable, Hashable, CaseIterable, Codable {
+    case probe, decode, encode, write
 }

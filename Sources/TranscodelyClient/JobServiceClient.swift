@@ -24,6 +24,9 @@ public protocol JobServiceClient: Sendable {
     func get(id: String) async throws(ClientError) -> Job
     func list(_ request: ListJobsRequest) async throws(ClientError) -> ListJobsResponse
     func cancel(id: String) async throws(ClientError) -> Job
+    /// `GetLog` (an addition of the local engine): `unimplemented` or `not_found`-for-the-method from
+    /// an API without it.
+    func log(id: String) async throws(ClientError) -> JobLog
 }
 
 /// JobService over HTTP. Reads are retried; a Create is retried after any retryable failure only
@@ -56,5 +59,10 @@ public struct HTTPJobServiceClient: JobServiceClient {
     public func cancel(id: String) async throws(ClientError) -> Job {
         try await transport.call("JobService/Cancel", body: ConnectTransport.body(JobIDRequest(id: id)),
                                  as: JobResponse.self, retry: .refusedOnly).0.job
+    }
+
+    public func log(id: String) async throws(ClientError) -> JobLog {
+        try await transport.call("JobService/GetLog", body: ConnectTransport.body(JobIDRequest(id: id)),
+                                 as: JobLog.self, retry: .safe).0
     }
 }

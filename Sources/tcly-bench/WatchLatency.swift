@@ -27,6 +27,7 @@ struct WatchLatency: AsyncParsableCommand {
         func create(_ request: CreateJobRequest) async throws(ClientError) -> CreateResult { try await base.create(request) }
         func get(id: String) async throws(ClientError) -> Job { try await base.get(id: id) }
         func cancel(id: String) async throws(ClientError) -> Job { try await base.cancel(id: id) }
+        func log(id: String) async throws(ClientError) -> JobLog { try await base.log(id: id) }
         func list(_ request: ListJobsRequest) async throws(ClientError) -> ListJobsResponse {
             counts.withLock { counts in
                 counts.lists += 1

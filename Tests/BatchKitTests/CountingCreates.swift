@@ -26,4 +26,5 @@ final class CountingCreates: JobServiceClient {
     func get(id: String) async throws(ClientError) -> Job { try await inner.get(id: id) }
     func list(_ request: ListJobsRequest) async throws(ClientError) -> ListJobsResponse { try await inner.list(request) }
     func cancel(id: String) async throws(ClientError) -> Job { try await inner.cancel(id: id) }
+    func log(id: String) async throws(ClientError) -> JobLog { try await inner.log(id: id) }
 }
