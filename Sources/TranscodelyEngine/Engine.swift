@@ -99,6 +99,7 @@ public final class Engine: Service, Sendable {
         await encoder.recover(outputRoots: origins.all.map(\.root))
         let requeued = try await store.requeueInterrupted()
         if requeued > 0 { logger.notice("requeued \(requeued) job(s) interrupted by the last stop") }
+        _ = try? await store.pruneAttempts()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.dispatcher.run() }
@@ -182,6 +183,15 @@ public final class Engine: Service, Sendable {
     /// A page of the caller's organization's jobs.
     public func listJobs(_ query: ListJobsRequest, by caller: AppIdentity) async throws(ConnectError) -> ListJobsResponse {
         try await storeCall { try await self.store.list(orgID: caller.orgID, query: query) }
+    }
+
+    /// The attempts at a job of the caller's organization, with the encoder's own words for each.
+    public func jobLog(id: String, by caller: AppIdentity) async throws(ConnectError) -> JobLog {
+        guard !id.isEmpty else { throw .invalidArgument("id: is required") }
+        guard let log = try await storeCall({ try await self.store.log(jobID: id, orgID: caller.orgID) }) else {
+            throw .notFound("no job \(id) in organization \(caller.orgID)")
+        }
+        return log
     }
 
     /// Cancels a job that has not ended; a running encode is stopped and its partial outputs removed.

@@ -40,6 +40,9 @@ struct ConnectRoutes: Sendable {
         unary(router, jobs + "Cancel", JobIDRequest.self) { request, caller in
             Answer(message: JobResponse(job: try await engine.cancelJob(id: request.id, by: caller)))
         }
+        unary(router, jobs + "GetLog", JobIDRequest.self) { request, caller in
+            Answer(message: try await engine.jobLog(id: request.id, by: caller))
+        }
         let origins = "/transcodely.v1.OriginService/"
         unary(router, origins + "List", ListOriginsRequest.self) { _, _ in
             Answer(message: ListOriginsResponse(origins: engine.listOrigins()))

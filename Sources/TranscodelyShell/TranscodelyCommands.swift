@@ -8,7 +8,7 @@ public enum TranscodelyCommands {
         SubmitCommand.self, BatchCommand.self, StatusCommand.self, ShowCommand.self, JobsCommand.self,
         RetryFailedCommand.self, WatchCommand.self, CancelCommand.self, LsCommand.self, OriginsCommand.self,
         FilesCommand.self, PresetCommand.self, SaveCommand.self, SamplesCommand.self, SessionCommand.self,
-        PauseCommand.self, ResumeCommand.self, RateCommand.self, ListenCommand.self,
+        PauseCommand.self, ResumeCommand.self, RateCommand.self, ListenCommand.self, WhyCommand.self,
     ]
 
     /// `tcly> `; an `--api-key` value, and anything shaped like an API key (`tk_…`) or a webhook

@@ -27,6 +27,7 @@ public struct TranscodelyCompletion: CompletionSource {
         switch command {
         case "submit", "batch": return await remote(prefix, context)
         case "show", "status", "cancel", "watch": return await context.session.jobs().map(\.job.id)
+        case "why": return await context.session.jobs(status: .failed).map(\.job.id)
         case "save", "source", "replay": return Self.localFiles(prefix)
         case "files": return (try? await context.origins.list().map(\.id)) ?? []
         case "help": return shell.registry.names

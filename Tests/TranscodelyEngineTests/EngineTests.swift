@@ -39,7 +39,7 @@ import TranscodelyAPI
         let economy2 = try await fixture.create("e2", priority: .economy)
         let premium2 = try await fixture.create("p2", priority: .premium)
         var order: [String] = []
-        while let job = try await fixture.engine.store.claimNext() { order.append(job.id) }
+        while let claim = try await fixture.engine.store.claimNext() { order.append(claim.job.id) }
         #expect(order == [premium.id, premium2.id, standard.id, economy.id, economy2.id])
     }
 
@@ -47,7 +47,7 @@ import TranscodelyAPI
         let (data, job) = try await EngineFixture.with(spec: "probe=0,encode=30", run: false) { first in
             try first.input("long.mp4")
             let job = try await first.create("long.mp4", key: "restart-key")
-            let claimed = try #require(try await first.engine.store.claimNext())
+            let claimed = try #require(try await first.engine.store.claimNext()?.job)
             #expect(claimed.id == job.id && claimed.status == .probing)
             return (first.data, job)
         }

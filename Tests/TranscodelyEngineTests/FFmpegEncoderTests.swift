@@ -97,7 +97,19 @@ import TranscodelyTestSupport
         }
     }
 
-    @Test func unusableInputsFailWithTheirCodes() async throws {
+    /// One bad input of the catalogue and what the engine must say of it.
+    struct BadInput: Sendable {
+        var name: String
+        var code: String
+        var category: FailureCategory
+        var retryable: Bool
+        var phase: FailurePhase
+        var message: String
+        /// Words of the tool (or of the engine, when no tool ran) the attempt's log must hold.
+        var logged: String
+    }
+
+    @Test func unusableInputsFailWithTheirCodesCategoriesPhasesAndTheToolsOwnWords() async throws {
         try await Self.withFixture { f in
             try f.input("empty.mp4", "")
             try f.input("notes.mp4", "these are not the frames you are looking for\n")
@@ -106,26 +118,112 @@ import TranscodelyTestSupport
                 .write(to: input(f, "noise.mp4"))
             try await MediaSamples.clip(input(f, "cut.mp4"), seconds: 3, faststart: false)
             try MediaSamples.truncate(input(f, "cut.mp4"), to: 0.5)
-            try await MediaSamples.clip(input(f, "cut-faststart.mp4"), seconds: 3, faststart: true)
-            try MediaSamples.truncate(input(f, "cut-faststart.mp4"), to: 0.5)
+            let faststart = input(f, "cut-faststart.mp4")
+            try await MediaSamples.clip(faststart, seconds: 10, faststart: true)
+            // Where the cut falls, measured on the whole file: the last video packet wholly before it.
+            let cutBytes = Int(Double(try Data(contentsOf: faststart).count) * 0.6)
+            let packets = try await MediaSamples.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                               "packet=pts_time,pos,size", "-of", "csv=p=0", faststart.path])
+            let cutSeconds = packets.split(separator: "\n").compactMap { line -> Double? in
+                let fields = line.split(separator: ",").map { Double($0) ?? -1 }
+                guard fields.count == 3, fields[1] >= 0, Int(fields[1] + fields[2]) <= cutBytes else { return nil }
+                return fields[0]
+            }.max() ?? 0
+            try MediaSamples.truncate(faststart, to: 0.6)
             try await MediaSamples.audioOnly(input(f, "voice.m4a"))
-            let expected: [(String, String, String)] = [
-                ("empty.mp4", "input_unreadable", "empty.mp4 is empty (0 bytes)"),
-                ("notes.mp4", "input_unreadable", "notes.mp4 is not a readable media file"),
-                ("noise.mp4", "input_unreadable", "noise.mp4 is not a readable media file"),
-                ("cut.mp4", "input_unreadable", "cut.mp4 is not a readable media file"),
-                ("cut-faststart.mp4", "input_unreadable", "cut-faststart.mp4 is truncated"),
-                ("voice.m4a", "unsupported_input", "voice.m4a has no video stream"),
-                ("absent.mp4", "input_not_found", "absent.mp4 does not exist in origin ori_local_input"),
+            let catalogue = [
+                BadInput(name: "empty.mp4", code: "input_unreadable", category: .input, retryable: false, phase: .probe,
+                         message: "empty.mp4 is empty (0 bytes)", logged: "empty.mp4 is 0 bytes long"),
+                BadInput(name: "notes.mp4", code: "input_unreadable", category: .input, retryable: false, phase: .probe,
+                         message: "notes.mp4 is not a readable media file", logged: "Invalid data found when processing input"),
+                BadInput(name: "noise.mp4", code: "input_unreadable", category: .input, retryable: false, phase: .probe,
+                         message: "noise.mp4 is not a readable media file", logged: "Invalid data found when processing input"),
+                BadInput(name: "cut.mp4", code: "input_unreadable", category: .input, retryable: false, phase: .probe,
+                         message: "cut.mp4 is not a readable media file", logged: "moov atom not found"),
+                BadInput(name: "cut-faststart.mp4", code: "input_unreadable", category: .input, retryable: false, phase: .decode,
+                         message: "cut-faststart.mp4 is truncated", logged: "partial file"),
+                BadInput(name: "voice.m4a", code: "unsupported_input", category: .input, retryable: false, phase: .probe,
+                         message: "voice.m4a has no video stream", logged: "audio (aac)"),
+                BadInput(name: "absent.mp4", code: "input_not_found", category: .input, retryable: true, phase: .probe,
+                         message: "absent.mp4 does not exist in origin ori_local_input", logged: "absent.mp4 does not exist"),
             ]
-            for (name, code, message) in expected {
-                let job = try await f.create(name)
+            for bad in catalogue {
+                let job = try await f.create(bad.name)
                 let done = try await f.finished(job.id, seconds: 60)
-                #expect(done.status == .failed, "\(name)")
-                #expect(done.error?.code == code, "\(name): \(String(describing: done.error))")
-                #expect(done.error?.message.hasPrefix(message) == true, "\(name): \(done.error?.message ?? "")")
-                #expect(done.error?.message.contains(f.data.path) == false, "\(name) leaks a path")
+                let error = try #require(done.error, "\(bad.name) did not fail")
+                #expect(done.status == .failed, "\(bad.name)")
+                #expect(error.code == bad.code, "\(bad.name): \(error)")
+                #expect(error.category == bad.category && error.retryable == bad.retryable && error.phase == bad.phase,
+                        "\(bad.name): \(error)")
+                #expect(error.attempt == 1, "\(bad.name): \(error)")
+                #expect(error.message.hasPrefix(bad.message), "\(bad.name): \(error.message)")
+                #expect(!error.message.contains(f.data.path), "\(bad.name) leaks a path")
+                let log = try await f.engine.jobLog(id: job.id, by: f.caller)
+                let attempt = try #require(log.attempts.first, "\(bad.name) has no attempt")
+                #expect(log.attempts.count == 1 && attempt.number == 1 && attempt.outcome == "failed" && attempt.endedAt != nil)
+                #expect(attempt.tool.hasPrefix("ffmpeg"), "\(bad.name): \(attempt.tool)")
+                #expect(attempt.lines.contains { $0.contains(bad.logged) }, "\(bad.name): \(attempt.lines)")
+                let text = (attempt.lines + attempt.command).joined(separator: "\n")
+                #expect(!text.contains(f.data.path), "\(bad.name)'s log leaks a path: \(text)")
+                if !attempt.command.isEmpty { #expect(attempt.command.contains(bad.name), "\(bad.name): \(attempt.command)") }
             }
+            let truncated = try await f.engine.listJobs(ListJobsRequest(), by: f.caller).jobs.first { $0.inputPath == "cut-faststart.mp4" }
+            let position = try #require(truncated?.error?.positionSeconds)
+            #expect(cutSeconds > 3 && abs(position - cutSeconds) <= 1.5, "broke at \(position) s; the cut falls at \(cutSeconds) s")
+        }
+    }
+
+    @Test func aKilledFFmpegIsAnEngineFailureThatMayBeRetried() async throws {
+        try await Self.withFixture { f in
+            try await MediaSamples.clip(input(f, "long.mp4"), size: "1280x720", seconds: 20, audio: false)
+            let job = try await f.create("long.mp4", outputs: [
+                OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r720p, quality: .premium)]),
+            ])
+            var seen = job
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !(seen.status == .processing && seen.progress > 0), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                seen = try await f.engine.job(id: job.id, by: f.caller)
+            }
+            let ffmpeg = MediaSamples.processes(mentioning: job.id)
+            #expect(!ffmpeg.isEmpty && seen.progress > 0)
+            for pid in ffmpeg { kill(pid, SIGKILL) }
+            let done = try await f.finished(job.id, seconds: 60)
+            let error = try #require(done.error)
+            #expect(error.code == "encode_failed" && error.category == .engine && error.retryable == true && error.phase == .encode, "\(error)")
+            #expect(error.message.contains("SIGKILL"), "\(error.message)")
+            #expect((error.positionSeconds ?? 0) > 0, "\(error)")
+            let attempt = try #require(try await f.engine.jobLog(id: job.id, by: f.caller).attempts.last)
+            #expect(attempt.outcome == "failed" && attempt.command.first == "ffmpeg" && attempt.command.contains("long.mp4"))
+            #expect(!attempt.command.joined(separator: " ").contains(f.data.path), "\(attempt.command)")
+        }
+    }
+
+    @Test func aFullDiskIsAnOutputFailureThatMayBeRetried() async throws {
+        try await Self.withFixture { f in
+            try await MediaSamples.clip(input(f, "big.mp4"), size: "640x360", seconds: 10)
+            // The output origin on a 256 KiB tmpfs: a real full disk (CI runs as root).
+            let outputs = output(f, "")
+            do {
+                try await MediaSamples.run("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", outputs.path])
+            } catch {
+                Issue.record("this test mounts a 256 KiB tmpfs as the output origin and needs root for it: \(error)")
+                return
+            }
+            do {
+                let job = try await f.create("big.mp4", outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])])
+                let done = try await f.finished(job.id, seconds: 120)
+                let error = try #require(done.error, "the job did not fail: \(done.status)")
+                #expect(error.code == "output_write_failed" && error.category == .output && error.retryable == true && error.phase == .write,
+                        "\(error)")
+                #expect(error.message.contains("No space left on device"), "\(error.message)")
+                let attempt = try #require(try await f.engine.jobLog(id: job.id, by: f.caller).attempts.last)
+                #expect(attempt.lines.contains { $0.contains("No space left on device") }, "\(attempt.lines)")
+            } catch {
+                _ = try? await MediaSamples.run("umount", [outputs.path])
+                throw error
+            }
+            try await MediaSamples.run("umount", [outputs.path])
         }
     }
 

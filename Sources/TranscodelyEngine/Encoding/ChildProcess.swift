@@ -19,6 +19,7 @@ final class ChildProcess: @unchecked Sendable {
     private let errors = Pipe()
     private let errorText = Locked("")
     private let partialLine = Locked("")
+    private let partialErrorLine = Locked("")
     // `Process` is not Sendable; every use of it after `run()` is through these thread-safe calls.
 
     /// Prepares `executable` (a path, or a name looked up in PATH) with `arguments`.
@@ -38,10 +39,11 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = errors
     }
 
-    /// Runs the program to its end, handing each line of standard output to `onLine`. Cancelling
-    /// the calling task stops the program (SIGTERM, then SIGKILL after `grace`) and throws
-    /// `CancellationError` once it has exited.
-    func run(grace: Duration = .seconds(5), onLine: @escaping @Sendable (Substring) -> Void = { _ in }) async throws -> Exit {
+    /// Runs the program to its end, handing each line of standard output to `onLine` and each line
+    /// of standard error to `onErrorLine`. Cancelling the calling task stops the program (SIGTERM,
+    /// then SIGKILL after `grace`) and throws `CancellationError` once it has exited.
+    func run(grace: Duration = .seconds(5), onLine: @escaping @Sendable (Substring) -> Void = { _ in },
+             onErrorLine: @escaping @Sendable (Substring) -> Void = { _ in }) async throws -> Exit {
         let exited = Latch()
         process.terminationHandler = { _ in exited.open() }
         try process.run()
@@ -49,20 +51,14 @@ final class ChildProcess: @unchecked Sendable {
         try? output.fileHandleForWriting.close()
         try? errors.fileHandleForWriting.close()
         let outputRead = Self.drain(output.fileHandleForReading) { [partialLine] data in
-            let lines = partialLine.withLock { rest -> [Substring] in
-                rest += String(decoding: data, as: UTF8.self)
-                guard let last = rest.lastIndex(of: "\n") else { return [] }
-                let complete = rest[..<last].split(separator: "\n", omittingEmptySubsequences: false)
-                rest = String(rest[rest.index(after: last)...])
-                return complete.map { Substring($0) }
-            }
-            for line in lines { onLine(line) }
+            for line in Self.completeLines(data, rest: partialLine) { onLine(line) }
         }
-        let errorRead = Self.drain(errors.fileHandleForReading) { [errorText] data in
+        let errorRead = Self.drain(errors.fileHandleForReading) { [errorText, partialErrorLine] data in
             errorText.withLock { text in
                 text += String(decoding: data, as: UTF8.self)
                 if text.utf8.count > 16_384 { text = String(text.suffix(8192)) }
             }
+            for line in Self.completeLines(data, rest: partialErrorLine) { onErrorLine(line) }
         }
         let pid = process.processIdentifier
         await withTaskCancellationHandler {
@@ -80,10 +76,23 @@ final class ChildProcess: @unchecked Sendable {
         await errorRead.wait()
         let rest = partialLine.value
         if !rest.isEmpty { onLine(Substring(rest)) }
+        let errorRest = partialErrorLine.value
+        if !errorRest.isEmpty { onErrorLine(Substring(errorRest)) }
         let exit = Exit(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
                         errorTail: errorText.value.split(separator: "\n").suffix(8).joined(separator: "\n"))
         try Task.checkCancellation()
         return exit
+    }
+
+    /// The lines `data` completes, given the unfinished line before it (kept in `rest` for the next chunk).
+    private static func completeLines(_ data: Data, rest: Locked<String>) -> [Substring] {
+        rest.withLock { rest -> [Substring] in
+            rest += String(decoding: data, as: UTF8.self)
+            guard let last = rest.lastIndex(of: "\n") else { return [] }
+            let complete = rest[..<last].split(separator: "\n", omittingEmptySubsequences: false)
+            rest = String(rest[rest.index(after: last)...])
+            return complete.map { Substring($0) }
+        }
     }
 
     /// Reads a pipe to its end on a thread of its own (a blocking read must not hold one of the
@@ -103,10 +112,11 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs a program to its end and returns its whole standard output (for short programs: ffprobe).
-    static func output(_ executable: String, _ arguments: [String]) async throws -> (Exit, String) {
+    static func output(_ executable: String, _ arguments: [String],
+                       onErrorLine: @escaping @Sendable (Substring) -> Void = { _ in }) async throws -> (Exit, String) {
         let collected = Locked("")
         let child = ChildProcess(executable, arguments)
-        let exit = try await child.run { line in collected.withLock { $0 += line + "\n" } }
+        let exit = try await child.run(onLine: { line in collected.withLock { $0 += line + "\n" } }, onErrorLine: onErrorLine)
         return (exit, collected.value)
     }
 }

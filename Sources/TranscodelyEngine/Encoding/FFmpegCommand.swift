@@ -10,7 +10,7 @@ struct FFmpegCommand {
     /// Renditions per output are written under `folder/<output folder>/`.
     init(input: URL, source: MediaInfo, plan: RenditionPlan, folder: URL, threads: Int) {
         let gop = max(1, Int((source.frameRate * 2).rounded()))
-        var args = ["-hide_banner", "-nostdin", "-v", "error", "-nostats", "-progress", "pipe:1", "-y"]
+        var args = ["-hide_banner", "-nostdin", "-v", "warning", "-nostats", "-progress", "pipe:1", "-y"]
         if threads > 0 { args += ["-threads", String(threads)] }
         args += ["-i", input.path]
         let renditions = plan.renditions

@@ -8,6 +8,8 @@ import TranscodelyAPI
 /// nothing behind.
 public struct FFmpegEncoder: MediaEncoder {
     public var name: String { "ffmpeg" }
+    /// `ffmpeg 5.1.6`: the version this machine has, as attempt logs name it.
+    public let tool: String
     /// The ffmpeg encoders this machine has (`libx264`, …).
     public let available: Set<String>
     /// `-threads` for each job; 0 lets ffmpeg choose (every core).
@@ -32,12 +34,22 @@ public struct FFmpegEncoder: MediaEncoder {
             let words = line.split(separator: " ")
             if words.count >= 2, words[0].first == "V" { encoders.insert(String(words[1])) }
         }
-        return FFmpegEncoder(available: encoders, threads: threads)
+        return FFmpegEncoder(available: encoders, threads: threads, version: await version())
     }
 
-    public init(available: Set<String>, threads: Int = 0) {
+    /// `5.1.6` from `ffmpeg version 5.1.6-0+deb12u1 Copyright …`; nil when it cannot be read.
+    static func version() async -> String? {
+        guard let (_, text) = try? await ChildProcess.output("ffmpeg", ["-hide_banner", "-version"]),
+              let first = text.split(separator: "\n").first else { return nil }
+        let words = first.split(separator: " ")
+        guard words.count >= 3, words[0] == "ffmpeg", words[1] == "version" else { return nil }
+        return String(words[2].prefix { $0 != "-" })
+    }
+
+    public init(available: Set<String>, threads: Int = 0, version: String? = nil) {
         self.available = available
         self.threads = threads
+        tool = version.map { "ffmpeg \($0)" } ?? "ffmpeg"
     }
 
     public func check(_ request: CreateJobRequest) throws(ConnectError) {
@@ -51,21 +63,24 @@ public struct FFmpegEncoder: MediaEncoder {
         }
     }
 
-    public func probe(_ input: URL, job: Job) async throws -> MediaInfo {
-        try await FFprobe.probe(input, name: job.inputPath)
+    public func probe(_ input: URL, job: Job, log: AttemptLog) async throws -> MediaInfo {
+        try await FFprobe.probe(input, name: job.inputPath, log: log)
     }
 
     public func encode(_ work: EncodeWork, progress: @escaping @Sendable (Double) async -> Void) async throws -> [OutputResult] {
         let staging = work.outputRoot.appendingPathComponent("\(Self.stagingFolder)/\(work.job.id)")
         let final = work.outputRoot.appendingPathComponent(work.jobFolder)
         let plan = RenditionPlan(job: work.job, source: work.info)
+        work.log.show(staging.path, as: work.jobFolder)
         do {
             try? FileManager.default.removeItem(at: staging)
             for output in plan.outputs {
                 try FileManager.default.createDirectory(at: staging.appendingPathComponent(output.folder), withIntermediateDirectories: true)
             }
         } catch {
-            throw JobFailure(.outputWriteFailed, "cannot write to output origin \(work.job.outputOriginID): \(error.localizedDescription)")
+            work.log.append("engine: cannot create \(staging.path): \(error.localizedDescription)")
+            throw JobFailure(.outputWriteFailed, "cannot write to output origin \(work.job.outputOriginID): \(error.localizedDescription)",
+                             phase: .write)
         }
         do {
             try await run(FFmpegCommand(input: work.input, source: work.info, plan: plan, folder: staging, threads: threads),
@@ -74,7 +89,9 @@ public struct FFmpegEncoder: MediaEncoder {
             try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
             try? FileManager.default.removeItem(at: final)
             do { try FileManager.default.moveItem(at: staging, to: final) } catch {
-                throw JobFailure(.outputWriteFailed, "cannot move the outputs into \(work.jobFolder): \(error.localizedDescription)")
+                work.log.append("engine: cannot move \(staging.path) to \(final.path): \(error.localizedDescription)")
+                throw JobFailure(.outputWriteFailed, "cannot move the outputs into \(work.jobFolder): \(error.localizedDescription)",
+                                 phase: .write)
             }
             return results
         } catch {
@@ -83,18 +100,27 @@ public struct FFmpegEncoder: MediaEncoder {
         }
     }
 
-    /// Runs ffmpeg, reporting progress from its `out_time_us` against the probed duration.
+    /// Runs ffmpeg, reporting progress from its `out_time_us` against the probed duration; its
+    /// standard error goes to the attempt's log, and a run that did not succeed is classified by
+    /// `FFmpegFailure` with the position it had reached.
     private func run(_ command: FFmpegCommand, work: EncodeWork, staging: URL,
                      progress: @escaping @Sendable (Double) async -> Void) async throws {
         let latest = Locked<Double>(0)
+        let reached = Locked<Double?>(nil)
+        let lines = Locked<[String]>([])
         let duration = max(work.info.durationSeconds, 0.001)
+        work.log.command("ffmpeg", command.arguments)
         let child = ChildProcess("ffmpeg", command.arguments, environment: ["SVT_LOG": "1"])
         let exit = try await withThrowingTaskGroup(of: ChildProcess.Exit?.self) { group in
             group.addTask {
-                try await child.run(grace: grace) { line in
-                    guard line.hasPrefix("out_time_us="), let micros = Double(line.dropFirst(12)) else { return }
+                try await child.run(grace: grace, onLine: { line in
+                    guard line.hasPrefix("out_time_us="), let micros = Double(line.dropFirst(12)), micros >= 0 else { return }
+                    reached.withLock { $0 = max($0 ?? 0, micros / 1_000_000) }
                     latest.withLock { $0 = max($0, min(99.9, micros / 1_000_000 / duration * 100)) }
-                }
+                }, onErrorLine: { line in
+                    work.log.append(line)
+                    lines.withLock { if $0.count < 400 { $0.append(String(line)) } else { $0[$0.count - 1] = String(line) } }
+                })
             }
             group.addTask {
                 var reported = 0.0
@@ -114,15 +140,11 @@ public struct FFmpegEncoder: MediaEncoder {
             }
             throw CancellationError()
         }
-        guard exit.status == 0, !exit.signaled else {
-            let message = exit.errorTail
-                .replacingOccurrences(of: staging.path, with: work.jobFolder)
-                .replacingOccurrences(of: work.input.path, with: work.job.inputPath)
-                .split(separator: "\n").last.map(String.init) ?? "exit status \(exit.status)"
-            if message.contains("No space left") || message.contains("Permission denied") || message.contains("Read-only file system") {
-                throw JobFailure(.outputWriteFailed, "writing the outputs failed: \(message)")
-            }
-            throw JobFailure(.encodeFailed, "ffmpeg failed: \(message)")
+        let shown = lines.value.map { line in
+            line.replacingOccurrences(of: staging.path, with: work.jobFolder).replacingOccurrences(of: work.input.path, with: work.job.inputPath)
+        }
+        if let failure = FFmpegFailure.classify(exit: exit, lines: shown, position: reached.value, duration: work.info.durationSeconds) {
+            throw failure
         }
     }
 
@@ -136,7 +158,9 @@ public struct FFmpegEncoder: MediaEncoder {
             let main = output.spec.type == .mp4 ? "video.mp4" : "master.m3u8"
             let measured = try await Self.duration(of: folder.appendingPathComponent(output.spec.type == .mp4 ? main : "\(output.renditions[0].name)/index.m3u8"))
             if let measured, measured < work.info.durationSeconds * 0.9 - 0.5 {
-                throw JobFailure(.inputUnreadable, "\(work.job.inputPath) decodes to \(String(format: "%.1f", measured)) s of its \(String(format: "%.1f", work.info.durationSeconds)) s: it is truncated or damaged")
+                work.log.append("engine: \(relative) lasts \(String(format: "%.2f", measured)) s; the input's index says \(String(format: "%.2f", work.info.durationSeconds)) s")
+                throw JobFailure(.inputUnreadable, "\(work.job.inputPath) decodes to \(String(format: "%.1f", measured)) s of its \(String(format: "%.1f", work.info.durationSeconds)) s: it is truncated or damaged",
+                                 phase: .decode, positionSeconds: measured)
             }
             let duration = measured ?? work.info.durationSeconds
             let variants = output.served.enumerated().map { position, served in

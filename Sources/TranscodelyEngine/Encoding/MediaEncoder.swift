@@ -7,23 +7,27 @@ public protocol MediaEncoder: Sendable {
     /// `ffmpeg` or `simulate`, as `--encoder` spells it.
     var name: String { get }
 
+    /// The tool and its version, as an attempt's log names it: `ffmpeg 5.1.6`, `simulate`.
+    var tool: String { get }
+
     /// Refuses at Create what this encoder can never do (a codec the local ffmpeg lacks).
     func check(_ request: CreateJobRequest) throws(ConnectError)
 
-    /// Reads what the input is. Throws `JobFailure` for inputs that cannot be used.
-    func probe(_ input: URL, job: Job) async throws -> MediaInfo
+    /// Reads what the input is. Throws `JobFailure` for inputs that cannot be used; what the tool
+    /// said goes to `log`.
+    func probe(_ input: URL, job: Job, log: AttemptLog) async throws -> MediaInfo
 
     /// Produces every output of the job under `work.outputRoot`, reporting progress (0–100).
     /// Throws `JobFailure` when the encode fails, `CancellationError` when cancelled; either way it
-    /// leaves no partial output behind.
+    /// leaves no partial output behind. What the tool said goes to `work.log`.
     func encode(_ work: EncodeWork, progress: @escaping @Sendable (Double) async -> Void) async throws -> [OutputResult]
-
 
     /// Cleans up after an engine that stopped abruptly, before interrupted jobs run again.
     func recover(outputRoots: [URL]) async
 }
 
 extension MediaEncoder {
+    public var tool: String { name }
     public func check(_ request: CreateJobRequest) throws(ConnectError) {}
     public func recover(outputRoots: [URL]) async {}
 }

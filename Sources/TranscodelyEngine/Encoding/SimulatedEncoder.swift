@@ -37,13 +37,17 @@ public struct SimulatedEncoder: MediaEncoder {
 
     public let spec: Spec
     public var name: String { "simulate" }
+    public var tool: String { "simulate" }
 
     public init(spec: Spec = Spec()) { self.spec = spec }
 
-    public func probe(_ input: URL, job: Job) async throws -> MediaInfo {
+    public func probe(_ input: URL, job: Job, log: AttemptLog) async throws -> MediaInfo {
+        log.command("simulate", ["probe", job.inputPath])
         try await Self.sleep(seconds: spec.probeSeconds)
         if job.inputPath.contains("corrupt") {
-            throw JobFailure(.inputUnreadable, "\(job.inputPath) is not a media file (simulated: its path contains \"corrupt\")")
+            log.append("simulate: \(job.inputPath): Invalid data found when processing input (its path contains \"corrupt\")")
+            throw JobFailure(.inputUnreadable, "\(job.inputPath) is not a media file (simulated: its path contains \"corrupt\")",
+                             phase: .probe)
         }
         // A nominal source: what a typical upload looks like.
         return MediaInfo(durationSeconds: 10, width: 1920, height: 1080, videoCodec: "h264", frameRate: 30, hasAudio: true)
@@ -51,12 +55,18 @@ public struct SimulatedEncoder: MediaEncoder {
 
     public func encode(_ work: EncodeWork, progress: @escaping @Sendable (Double) async -> Void) async throws -> [OutputResult] {
         let failsAt = Self.fails(path: work.job.inputPath, fraction: spec.failFraction) ? 50.0 : nil
+        work.log.command("simulate", ["encode", work.job.inputPath, "probe=\(spec.probeSeconds),encode=\(spec.encodeSeconds),fail=\(spec.failFraction)"])
         let steps = max(1, Int(spec.encodeSeconds * 4))
         for step in 1...steps {
             try await Self.sleep(seconds: spec.encodeSeconds / Double(steps))
             let value = Double(step) * 100 / Double(steps)
             if let failsAt, value >= failsAt {
-                throw JobFailure(.encodeFailed, "encoding \(work.job.inputPath) failed (simulated failure, fail=\(spec.failFraction))")
+                // Chosen by a stable hash of the path: every attempt at this input fails the same way.
+                let position = work.info.durationSeconds * value / 100
+                work.log.append("simulate: frame \(Int(position * work.info.frameRate)): encoder error (simulated failure, fail=\(spec.failFraction))")
+                work.log.append("simulate: the stable hash of \(work.job.inputPath) selects it among the failing fraction; a retry fails the same way")
+                throw JobFailure(.encodeFailed, "encoding \(work.job.inputPath) failed (simulated failure, fail=\(spec.failFraction))",
+                                 category: .engine, retryable: false, phase: .encode, positionSeconds: position)
             }
             if step < steps { await progress(value) }
         }

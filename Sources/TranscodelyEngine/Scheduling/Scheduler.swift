@@ -50,11 +50,15 @@ final class Scheduler: Sendable {
                     return true
                 }
             }
-            // A safety net: wake idle workers every second in case work arrived by another path.
+            // A safety net: wake idle workers every second in case work arrived by another path;
+            // and once an hour, prune attempt logs past their retention.
             group.addTask {
+                var ticks = 0
                 while !self.isStopping, !Task.isCancelled {
                     try? await self.store.clock.sleep(for: .seconds(1))
                     self.wakeAll()
+                    ticks += 1
+                    if ticks % 3600 == 0 { _ = try? await self.store.pruneAttempts() }
                 }
                 return false
             }
@@ -103,9 +107,9 @@ final class Scheduler: Sendable {
 
     private func work() async {
         while !isStopping {
-            let job: Job?
+            let claim: Claim?
             do {
-                job = try await store.claimNext()
+                claim = try await store.claimNext(tool: encoder.tool)
             } catch is CancellationError {
                 // Stopping (the server could not start, or is shutting down): not an error.
                 return
@@ -114,11 +118,11 @@ final class Scheduler: Sendable {
                 try? await self.store.clock.sleep(for: .seconds(1))
                 continue
             }
-            if let job {
-                let task = Task { await self.execute(job) }
-                running.withLock { $0[job.id] = task }
+            if let claim {
+                let task = Task { await self.execute(claim) }
+                running.withLock { $0[claim.job.id] = task }
                 await task.value
-                running.withLock { $0[job.id] = nil }
+                running.withLock { $0[claim.job.id] = nil }
                 continue
             }
             await withCheckedContinuation { continuation in
@@ -135,52 +139,82 @@ final class Scheduler: Sendable {
         }
     }
 
-    /// Probes and encodes one job that is now `probing`.
-    private func execute(_ job: Job) async {
+    /// Probes and encodes one job that is now `probing`, keeping what the tools said in the
+    /// attempt's log and recording how the attempt ended with the job's last transition.
+    private func execute(_ claim: Claim) async {
+        let job = claim.job
+        let log = AttemptLog(tool: encoder.tool)
+        var phase = FailurePhase.probe
+        func end(_ outcome: String) -> AttemptEnd { AttemptEnd(number: claim.attempt, outcome: outcome, log: log.snapshot) }
         do {
             guard let origin = origins.origin(job.inputOriginID) else {
-                throw JobFailure(.inputNotFound, "input origin \(job.inputOriginID) no longer exists on this engine")
+                log.append("engine: input origin \(job.inputOriginID) is not configured on this engine")
+                throw JobFailure(.inputNotFound, "input origin \(job.inputOriginID) no longer exists on this engine", phase: .probe)
             }
             guard let output = origins.origin(job.outputOriginID) else {
-                throw JobFailure(.outputWriteFailed, "output origin \(job.outputOriginID) no longer exists on this engine")
+                log.append("engine: output origin \(job.outputOriginID) is not configured on this engine")
+                throw JobFailure(.outputWriteFailed, "output origin \(job.outputOriginID) no longer exists on this engine", phase: .write)
             }
+            // What users see of paths is relative to their origin, as they named them.
+            log.show(origin.root.path + "/", as: "")
+            log.show(output.root.path + "/", as: "")
             let input: URL
             do { input = try origins.resolve(job.inputPath, in: origin) } catch {
-                throw JobFailure(.inputUnreadable, error.message)
+                log.append("engine: \(error.message)")
+                throw JobFailure(.inputUnreadable, error.message, phase: .probe)
             }
+            log.show(input.path, as: job.inputPath)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw JobFailure(.inputNotFound, "\(job.inputPath) does not exist in origin \(job.inputOriginID)")
+                log.append("engine: \(job.inputPath) does not exist in origin \(job.inputOriginID); no tool was run")
+                throw JobFailure(.inputNotFound, "\(job.inputPath) does not exist in origin \(job.inputOriginID)", phase: .probe)
             }
-            let info = try await encoder.probe(input, job: job)
-            guard let processing = try await store.apply(.probed(info), to: job.id) else { return }
+            let info = try await encoder.probe(input, job: job, log: log)
+            guard let processing = try await store.apply(.probed(info), to: job.id) else {
+                try? await store.record(end("canceled"), of: job.id)
+                return
+            }
+            phase = .encode
             let throttle = ProgressThrottle()
             let results = try await encoder.encode(
-                EncodeWork(job: processing, input: input, info: info, outputRoot: output.root)
+                EncodeWork(job: processing, input: input, info: info, outputRoot: output.root, log: log)
             ) { [store] value in
                 guard throttle.shouldWrite(value) else { return }
                 _ = try? await store.apply(.progress(value), to: job.id)
             }
-            if try await store.apply(.completed(results), to: job.id) == nil {
+            if try await store.apply(.completed(results), to: job.id, ending: end("completed")) == nil {
                 // Cancelled at the last moment: the outputs must not stay.
                 try? FileManager.default.removeItem(at: output.root.appendingPathComponent("jobs/\(job.id)"))
             }
         } catch let failure as JobFailure {
             // A stop (Ctrl-C reaches ffmpeg too) is not the job's failure: it is requeued.
-            if isStopping { return }
-            await record(.failed(failure.jobError), job)
+            if isStopping { return await note(end("interrupted"), job) }
+            await record(.failed(failure.jobError(attempt: claim.attempt)), job, ending: end("failed"))
         } catch is CancellationError {
             // Cancelled by the user (the store already says so) or by shutdown (requeued later).
+            await note(end(isStopping ? "interrupted" : "canceled"), job)
         } catch {
-            if Task.isCancelled || isStopping { return }
+            if Task.isCancelled || isStopping { return await note(end("interrupted"), job) }
             logger.error("job \(job.id) failed inside the engine: \(error)")
-            await record(.failed(JobError(code: .internal, message: "the engine failed while running this job; see the engine log")), job)
+            log.append("engine: \(error)")
+            let failure = JobError(code: .internal, message: "the engine failed while running this job; see the engine log",
+                                   category: .internal, retryable: true, phase: phase, attempt: claim.attempt)
+            await record(.failed(failure), job, ending: end("failed"))
         }
     }
 
-    private func record(_ transition: JobTransition, _ job: Job) async {
-        do { try await store.apply(transition, to: job.id) } catch {
+    private func record(_ transition: JobTransition, _ job: Job, ending attempt: AttemptEnd) async {
+        do { try await store.apply(transition, to: job.id, ending: attempt) } catch {
             logger.error("could not record the end of job \(job.id): \(error)")
+        }
+    }
+
+    /// Records how an attempt ended without a transition. Runs outside the cancelled task (a
+    /// cancel or a stop is what ended it), so the write itself is not cancelled.
+    private func note(_ attempt: AttemptEnd, _ job: Job) async {
+        let store = store
+        do { try await Task { try await store.record(attempt, of: job.id) }.value } catch {
+            logger.error("could not record the end of attempt \(attempt.number) of job \(job.id): \(error)")
         }
     }
 }

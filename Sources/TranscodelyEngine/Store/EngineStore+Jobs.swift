@@ -176,27 +176,15 @@ extension EngineStore {
         guard let next = transition.apply(to: current, at: nextStamp()) else { return nil }
         try db.execute(sql: """
             UPDATE jobs SET status = ?, progress = ?, input = ?, results = ?, error_code = ?, error_message = ?,
-                updated_at = ?, started_at = ?, completed_at = ? WHERE id = ?
+                updated_at = ?, started_at = ?, completed_at = ?, error_detail = ? WHERE id = ?
             """, arguments: [
                 next.status.rawValue, next.progress, next.input.map(JobRow.text), next.results.map(JobRow.text),
                 next.error?.code, next.error?.message, next.updatedAt.microseconds, next.startedAt?.microseconds,
-                next.completedAt?.microseconds, id,
+                next.completedAt?.microseconds, next.error.map(JobRow.text), id,
             ])
         let orgID: String = row[JobRow.columnCount]
         try enqueueEvents(from: current, to: next, orgID: orgID, in: db)
         return (next, orgID)
-    }
-
-    /// Takes the next pending job (highest priority, then oldest) and marks it probing.
-    func claimNext() async throws -> Job? {
-        let claimed = try await pool.write { db in
-            guard let id = try String.fetchOne(db.cachedStatement(sql: """
-                SELECT id FROM jobs WHERE status = 'pending' ORDER BY priority DESC, seq LIMIT 1
-                """)) else { return nil as (job: Job, orgID: String)? }
-            return try self.apply(.probing, to: id, orgID: nil, in: db)
-        }
-        ringIfQueued()
-        return claimed.map(remember)
     }
 
     /// Puts every job that was probing or processing when the engine stopped back in the queue.
@@ -204,6 +192,7 @@ extension EngineStore {
     func requeueInterrupted() async throws -> Int {
         let changes = try await pool.write { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE status IN ('probing', 'processing') ORDER BY seq")
+            try self.interruptRunningAttempts(in: db)
             return try ids.compactMap { try self.apply(.requeued, to: $0, orgID: nil, in: db) }
         }
         for change in changes { _ = remember(change) }

@@ -8,13 +8,14 @@ enum JobRow {
     /// The columns a `Job` is read from, in this order.
     static let columns = """
         id, status, progress, priority, input_origin_id, input_path, output_origin_id, idempotency_key,
-        metadata, outputs, input, results, error_code, error_message, created_at, updated_at, started_at, completed_at
+        metadata, outputs, input, results, error_code, error_message, created_at, updated_at, started_at, completed_at,
+        error_detail
         """
 
     /// Reads a row selected with `columns` first. Columns are read by position: by name, GRDB
     /// lowercases each name on every access, which showed in profiles of Get.
     /// How many columns `columns` selects; a query may select more after them.
-    static let columnCount = 18
+    static let columnCount = 19
 
     static func job(_ row: Row) throws -> Job {
         let decoder = JSONDecoder()
@@ -32,7 +33,9 @@ enum JobRow {
                       request: request, createdAt: Timestamp(microseconds: row[14]), updatedAt: Timestamp(microseconds: row[15]))
         job.input = try json(MediaInfo.self, 10)
         job.results = try json([OutputResult].self, 11)
-        if let code: String = row[12] {
+        if let detail = try json(JobError.self, 18) {
+            job.error = detail
+        } else if let code: String = row[12] {
             job.error = JobError(code: JobError.Code(rawValue: code) ?? .internal, message: row[13] ?? "")
         }
         job.startedAt = (row[16] as Int64?).map(Timestamp.init(microseconds:))

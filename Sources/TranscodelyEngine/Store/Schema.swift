@@ -7,6 +7,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: orgs, apps, keys, jobs", migrate: v1)
         migrator.registerMigration("v2: webhooks and their outbox", migrate: v2)
+        migrator.registerMigration("v3: failure details and attempt logs", migrate: v3)
         return migrator
     }
 }
