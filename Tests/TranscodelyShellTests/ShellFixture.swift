@@ -22,10 +22,12 @@ struct ShellFixture {
     /// The engine's HTTP server.
     var server: RunningServer { local.server }
 
-    init(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil, tier: Tier = .standard) async throws {
+    /// `encoder`: the engine's encoder when not the simulated one of `spec` (real ffmpeg for `why`).
+    init(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil, tier: Tier = .standard,
+         encoder: LocalEngine.EncoderChoice? = nil) async throws {
         data = try TemporaryDirectory("shell")
         var configuration = LocalEngine.Configuration(dataDirectory: data.url)
-        configuration.encoder = .simulate(try SimulatedEncoder.Spec(parsing: spec))
+        configuration.encoder = try encoder ?? .simulate(try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = 8
         configuration.tier = tier
         configuration.webhooks.retryScale = 0.01
@@ -75,6 +77,7 @@ struct ShellFixture {
 
 /// Runs `body` with a fresh ``ShellFixture`` and always stops it (awaited), also when `body` throws.
 func withShellFixture<Result>(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil, tier: Tier = .standard,
+                              encoder: LocalEngine.EncoderChoice? = nil,
                               _ body: (ShellFixture) async throws -> Result) async throws -> Result {
-    try await scoped(try await ShellFixture(spec: spec, journal: journal, tier: tier), stop: { await $0.stop() }, body)
+    try await scoped(try await ShellFixture(spec: spec, journal: journal, tier: tier, encoder: encoder), stop: { await $0.stop() }, body)
 }

@@ -74,7 +74,7 @@ enum FFprobe {
             let end = try await lastPacketTime(input, log: log)
             let position = end.map { String(format: " ending at %.1f s of %.1f s", $0, info.durationSeconds) } ?? ""
             throw JobFailure(.inputUnreadable, "\(name) is truncated: it holds \(percent)% of the media its index describes\(position)",
-                             phase: .decode, positionSeconds: end)
+                             phase: .decode, positionSeconds: end, input: info)
         }
         return info
     }

@@ -12,15 +12,19 @@ public struct JobFailure: Error, Sendable, Hashable {
     public var phase: FailurePhase
     /// Seconds into the input, when known.
     public var positionSeconds: Double?
+    /// What probing read of the input, when the failure was found after it could (so the job
+    /// shows the duration a position is measured against).
+    public var input: MediaInfo?
 
     public init(_ code: JobError.Code, _ message: String, category: FailureCategory? = nil, retryable: Bool? = nil,
-                phase: FailurePhase, positionSeconds: Double? = nil) {
+                phase: FailurePhase, positionSeconds: Double? = nil, input: MediaInfo? = nil) {
         self.code = code
         self.message = message
         self.category = category ?? code.category
         self.retryable = retryable ?? code.retryable ?? false
         self.phase = phase
         self.positionSeconds = positionSeconds.map { ($0 * 1000).rounded() / 1000 }
+        self.input = input
     }
 
     /// The wire error of this failure in attempt `attempt`.

@@ -62,7 +62,7 @@ public struct SimulatedEncoder: MediaEncoder {
             let value = Double(step) * 100 / Double(steps)
             if let failsAt, value >= failsAt {
                 // Chosen by a stable hash of the path: every attempt at this input fails the same way.
-                let position = work.info.durationSeconds * value / 100
+                let position = work.info.durationSeconds * failsAt / 100
                 work.log.append("simulate: frame \(Int(position * work.info.frameRate)): encoder error (simulated failure, fail=\(spec.failFraction))")
                 work.log.append("simulate: the stable hash of \(work.job.inputPath) selects it among the failing fraction; a retry fails the same way")
                 throw JobFailure(.encodeFailed, "encoding \(work.job.inputPath) failed (simulated failure, fail=\(spec.failFraction))",

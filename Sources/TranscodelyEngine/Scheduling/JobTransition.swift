@@ -13,8 +13,9 @@ public enum JobTransition: Sendable {
     case progress(Double)
     /// Every output is in place: processing → completed, progress 100.
     case completed([OutputResult])
-    /// The job ended in failure (from probing or processing).
-    case failed(JobError)
+    /// The job ended in failure (from probing or processing). `input` is what probing read of it
+    /// when it read enough to know (a truncated file's index), for a failure found after that.
+    case failed(JobError, input: MediaInfo? = nil)
     /// The user cancelled it (from any non-terminal state).
     case canceled
     /// The engine stopped while it ran; it will run again from scratch: probing/processing → pending.
@@ -43,10 +44,11 @@ public enum JobTransition: Sendable {
             next.progress = 100
             next.results = results
             next.completedAt = now
-        case let .failed(error):
+        case let .failed(error, input):
             guard job.status == .probing || job.status == .processing else { return nil }
             next.status = .failed
             next.error = error
+            if next.input == nil, let input { next.input = input }
             next.completedAt = now
         case .canceled:
             next.status = .canceled

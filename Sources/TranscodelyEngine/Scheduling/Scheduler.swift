@@ -189,7 +189,7 @@ final class Scheduler: Sendable {
         } catch let failure as JobFailure {
             // A stop (Ctrl-C reaches ffmpeg too) is not the job's failure: it is requeued.
             if isStopping { return await note(end("interrupted"), job) }
-            await record(.failed(failure.jobError(attempt: claim.attempt)), job, ending: end("failed"))
+            await record(.failed(failure.jobError(attempt: claim.attempt), input: failure.input), job, ending: end("failed"))
         } catch is CancellationError {
             // Cancelled by the user (the store already says so) or by shutdown (requeued later).
             await note(end(isStopping ? "interrupted" : "canceled"), job)

@@ -195,7 +195,8 @@ struct WhyCommand: ShellCommand {
                 groups.append(Group(code: error.code, category: error.effectiveCategory, phase: error.phase, jobs: [job]))
             }
         }
-        groups.sort { $0.jobs.count > $1.jobs.count }
+        // Largest cause first; causes of the same size in the order they were first seen.
+        groups = groups.enumerated().sorted { ($0.element.jobs.count, $1.offset) > ($1.element.jobs.count, $0.offset) }.map(\.element)
         if json {
             shell.output.line(Self.document(batch: batch, groups: groups, failedCreates: failedCreates))
             return
