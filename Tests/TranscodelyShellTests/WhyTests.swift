@@ -44,7 +44,7 @@ import TranscodelyTestSupport
                 \(absent)  failed  input_not_found (input): the input file is not in its origin; a retry may succeed
                 where     probe
                 message   uploads/absent.mp4 does not exist in origin ori_local_input
-                said      ffmpeg …, attempt 1:
+                said      the engine, attempt 1:
                             engine: uploads/absent.mp4 does not exist in origin ori_local_input; no tool was run
                 attempts  #1 failed after … s
                 next      files ori_local_input uploads/

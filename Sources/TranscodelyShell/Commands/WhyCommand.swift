@@ -56,7 +56,9 @@ struct WhyCommand: ShellCommand {
         if let attempt = log?.attempts.last {
             let (errors, context) = FailureVerdict.lines(thatMatter: attempt.lines)
             if !errors.isEmpty || !context.isEmpty {
-                field("said", "\(attempt.tool.isEmpty ? "the encoder" : attempt.tool), attempt \(attempt.number)\(attempt.truncated ? " (log truncated)" : ""):")
+                // No command: the engine stopped the attempt before any tool ran (a missing input).
+                let speaker = attempt.command.isEmpty ? "the engine" : attempt.tool.isEmpty ? "the encoder" : attempt.tool
+                field("said", "\(speaker), attempt \(attempt.number)\(attempt.truncated ? " (log truncated)" : ""):")
                 for line in errors { out.append("            " + line) }
                 if !context.isEmpty, !errors.isEmpty { out.append("            …") }
                 for line in context where !errors.contains(line) { out.append("            " + line) }
