@@ -10,6 +10,8 @@ enum FFmpegFailure {
     /// may succeed once there is room, or the permission is fixed.
     static let writeErrors = ["No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied",
                               "Error writing trailer", "Error closing file"]
+    /// The write errors that mean failure even when ffmpeg exits 0.
+    static let writeErrorsAtExitZero = ["No space left on device", "Disk quota exceeded", "Error writing trailer", "Error closing file"]
     /// Words that say the input's data is damaged: the same input fails the same way again.
     static let decodeErrors = ["Invalid data found when processing input", "error while decoding", "partial file",
                                "corrupt decoded frame", "moov atom not found", "Invalid NAL unit", "concealing",
@@ -24,7 +26,10 @@ enum FFmpegFailure {
     /// and no write error).
     static func classify(exit: ChildProcess.Exit, lines: [String], position: Double?, duration: Double) -> JobFailure? {
         let at = position.map { String(format: " at %.1f s of %.1f s", $0, duration) } ?? ""
-        let errorLine = lines.last(where: { line in writeErrors.contains { line.contains($0) } })
+        // ffmpeg may exit 0 after a failed write (seen with ENOSPC on the trailer): then only words
+        // that cannot appear in a successful run's warnings count.
+        let words = exit.status == 0 && !exit.signaled ? writeErrorsAtExitZero : writeErrors
+        let errorLine = lines.last(where: { line in words.contains { line.contains($0) } })
         if let errorLine {
             return JobFailure(.outputWriteFailed, "writing the outputs failed\(at): \(errorLine)",
                               category: .output, retryable: true, phase: .write, positionSeconds: position)
