@@ -227,6 +227,23 @@ import TranscodelyTestSupport
         }
     }
 
+    @Test func aFailedWriteIsAFailureEvenWhenFFmpegExitsZero() async throws {
+        // Real ffmpeg writing to /dev/full: every write is ENOSPC, and this ffmpeg still exits 0.
+        let lines = Locked<[String]>([])
+        let child = ChildProcess("ffmpeg", ["-hide_banner", "-nostdin", "-v", "warning", "-y", "-f", "lavfi", "-i",
+                                            "testsrc2=size=160x120:rate=30:duration=1", "-c:v", "libx264", "-preset", "ultrafast",
+                                            "-f", "mpegts", "/dev/full"])
+        let exit = try await child.run(onErrorLine: { line in lines.withLock { $0.append(String(line)) } })
+        let failure = try #require(FFmpegFailure.classify(exit: exit, lines: lines.value, position: 0.5, duration: 1),
+                                   "exit \(exit.status): \(lines.value)")
+        #expect(failure.code == .outputWriteFailed && failure.category == .output && failure.retryable && failure.phase == .write)
+        #expect(failure.message.contains("No space left on device"), "\(failure.message)")
+        // A clean run's warnings are not a failure.
+        #expect(FFmpegFailure.classify(exit: ChildProcess.Exit(status: 0, signaled: false, errorTail: ""),
+                                       lines: ["[swscaler @ 0x1] deprecated pixel format used, make sure you did set range correctly"],
+                                       position: 1, duration: 1) == nil)
+    }
+
     @Test func cancelStopsFFmpegAndLeavesNothingBehind() async throws {
         try await Self.withFixture { f in
             try await MediaSamples.clip(input(f, "long.mp4"), size: "1280x720", seconds: 20, audio: false)
