@@ -117,7 +117,8 @@ struct RetryFailedCommand: ShellCommand {
         }
         if !entries.isEmpty {
             let since = entries.map(\.job.updatedAt).min().map { Timestamp(microseconds: $0.microseconds - 1) }
-            for changed in try await StatusCommand.list(context, ListJobsRequest(updatedSince: since, pageSize: 1000)) {
+            for changed in try await StatusCommand.list(context, ListJobsRequest(updatedSince: since, pageSize: 1000),
+                                                          command: "retry-failed") {
                 try await session.update(changed)
             }
         }
