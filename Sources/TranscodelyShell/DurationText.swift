@@ -15,8 +15,8 @@ enum DurationText {
     static func format(_ duration: Duration) -> String {
         let milliseconds = duration / .milliseconds(1)
         if milliseconds < 60_000 {
-            let seconds = milliseconds / 1000
-            return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\((seconds * 10).rounded() / 10)s"
+            let tenths = (milliseconds / 100).rounded() / 10
+            return tenths == tenths.rounded() ? "\(Int(tenths))s" : "\(tenths)s"
         }
         let total = Int(milliseconds / 1000)
         let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)

@@ -145,4 +145,25 @@ import TranscodelyTestSupport
             await counted.context.stopListening()
         }
     }
+
+    @Test func tabCompletesWaitAndRetryFailed() async throws {
+        try await withShellFixture() { f in
+            try f.inputs(["a.mp4"])
+            await f.assert("submit a.mp4", prints: "job_…\n", errors: "")
+            await f.assert("preset small mp4:h264:480p", errors: "")
+            let id = try #require(await f.shell.variable("last"))
+            let completer = Completer(registry: f.shell.registry, source: TranscodelyCompletion(shell: f.shell))
+            #expect(await completer.complete("wai").candidates == ["wait"])
+            #expect(await completer.complete("wait job_").candidates == [id])
+            #expect(await completer.complete("wait --f").candidates == ["--for"])
+            #expect(await completer.complete("wait x --for ").candidates == ["completed", "ended"])
+            #expect(await completer.complete("wait x --ti").candidates == ["--timeout"])
+            #expect(await completer.complete("retry-failed job_").candidates == [id])
+            #expect(await completer.complete("retry-failed x --pre").candidates == ["--preset"])
+            #expect(await completer.complete("retry-failed x --preset ").candidates == ["small"])
+            #expect(await completer.complete("retry-failed x --priority p").candidates == ["premium"])
+            let help = await f.assert("help wait").output
+            #expect(help.contains("--for <condition>") && help.contains("wait --batch nightly --timeout 2h"))
+        }
+    }
 }

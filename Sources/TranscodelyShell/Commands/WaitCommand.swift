@@ -32,7 +32,7 @@ struct WaitCommand: ShellCommand {
     @Option(help: "Every job of this batch (its newest attempt of each item).") var batch: String?
     @Flag(help: "Every job of the session (the newest attempt of each item).") var all = false
     @Option(name: .customLong("for"), help: ArgumentHelp("ended: every job ended; completed: every job completed (1 as soon as one failed or was canceled).",
-                                                          valueName: "ended|completed"))
+                                                          valueName: "condition"))
     var condition: Condition = .completed
     @Option(help: ArgumentHelp("Give up after this long with status 124: 90s, 5m, 2h (default: never).", valueName: "duration"))
     var timeout: String?
