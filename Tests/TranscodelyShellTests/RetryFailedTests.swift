@@ -114,11 +114,16 @@ import TranscodelyTestSupport
             await f.assert("save \(script)", prints: "saved … job(s), … batch(es) to \(script)\n", errors: "")
             let (savedOutput, savedTranscript) = ShellOutput.capture()
             let saved = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, session: try ShellSession(journal: nil))
-            #expect(await TranscodelyCommands.shell(saved, output: savedOutput).run("source \(script)") == 0, "\(savedTranscript.errors)")
+            let savedShell = TranscodelyCommands.shell(saved, output: savedOutput)
+            #expect(await savedShell.run("source \(script)") == 0, "\(savedTranscript.errors)")
             let before = Set(await f.context.session.jobs().map(\.job.id))
             let after = Set(await saved.session.jobs().map(\.job.id))
             #expect(after == before && after.contains(premium.job.id) && after.contains(smaller.job.id))
             #expect(savedTranscript.output.split(separator: "\n").allSatisfy { $0.hasSuffix("(already existed)") }, "\(savedTranscript.output)")
+            // A saved script keeps the keys, not the links: show tells the retry from its key.
+            #expect(await savedShell.run("show \(premium.job.id)") == 0)
+            #expect(savedTranscript.output.hasSuffix("chain     retry 1 of ep, changed (\(RetryFailed.change(of: key)!)); this session does not know the earlier attempts\n"),
+                    "\(savedTranscript.output)")
         }
     }
 }

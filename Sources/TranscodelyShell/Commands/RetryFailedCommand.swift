@@ -115,15 +115,22 @@ struct RetryFailedCommand: ShellCommand {
         if let batch, entries.isEmpty, await session.batches[batch] == nil {
             throw ShellError("retry-failed: no batch \"\(batch)\" in this session (jobs lists them)", status: 2)
         }
+        var listed: [String: Job] = [:]
         if !entries.isEmpty {
             let since = entries.map(\.job.updatedAt).min().map { Timestamp(microseconds: $0.microseconds - 1) }
             for changed in try await StatusCommand.list(context, ListJobsRequest(updatedSince: since, pageSize: 1000),
                                                           command: "retry-failed") {
                 try await session.update(changed)
+                listed[changed.id] = changed
             }
         }
-        // A job a retry replaced is not resubmitted again: its retry is, if it failed.
-        return await session.current(batch: batch).filter { $0.job.status == .failed }
+        // A job a retry replaced is not resubmitted again: its retry is, if it failed. The job as
+        // listed, whole: a session loaded from a snapshot keeps only an error's code and message.
+        return await session.current(batch: batch).compactMap { entry in
+            var entry = entry
+            if let job = listed[entry.job.id] { entry.job = job }
+            return entry.job.status == .failed ? entry : nil
+        }
     }
 
     /// For each failed job, the request a change makes of it (nil: no change asked, or one that
