@@ -4,8 +4,9 @@ import TranscodelyAPI
 import TranscodelyClient
 
 /// What Tab offers for the transcoding commands: job ids and batch names from the session,
-/// enum values (`wait --for`), SPEC parts, remote paths through OriginService/ListFiles for `submit`/`batch`, and
-/// local files for `--from`, `save` and `source`.
+/// enum values (`--priority`, `--status`, `wait --for`), preset names, SPEC parts, remote paths
+/// through OriginService/ListFiles for `submit`/`batch`, and local files for `--from`, `save` and
+/// `source`.
 public struct TranscodelyCompletion: CompletionSource {
     let shell: Shell<TranscodelyContext>
 

@@ -63,8 +63,8 @@ struct WaitCommand: ShellCommand {
         let monitor = JobMonitor()
         var order: [String]
         if !jobs.isEmpty {
-            order = []
-            for id in jobs where !order.contains(id) { order.append(id) }
+            var named: Set<String> = []
+            order = jobs.filter { named.insert($0).inserted }
             var known: [Job] = []
             for id in order {
                 if let entry = await context.session.entry(id: id) { known.append(entry.job) }
@@ -136,8 +136,12 @@ struct WaitCommand: ShellCommand {
                 // Pushed events until a whole tick of silence, then a poll fills any gap.
                 let silence = tick - (now - quietSince)
                 let arrived = await inbox.take(waiting: max(.zero, min(silence, remaining ?? silence)))
-                for job in arrived where await monitor.apply(job) { try await context.session.update(job) }
-                if !arrived.isEmpty { quietSince = clock.now }
+                // Only news of a followed job counts as not silent: another job's events do not
+                // put off the poll that would find a delivery of ours that was lost.
+                for job in arrived where await monitor.apply(job) {
+                    try await context.session.update(job)
+                    quietSince = clock.now
+                }
                 poll = clock.now - quietSince >= tick
                 try Task.checkCancellation()
             } else {
