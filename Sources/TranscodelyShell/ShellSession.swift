@@ -106,7 +106,7 @@ public actor ShellSession {
 
     /// The session entry a record stands for (the job as last seen, without its probe and results:
     /// `show` asks the server for those).
-    private func entry(_ record: Record) -> Entry {
+    func entry(_ record: Record) -> Entry {
         let template = templates[Int(record.template)]
         let request = CreateJobRequest(inputOriginID: template.inputOriginID, inputPath: record.path,
                                        outputOriginID: template.outputOriginID, idempotencyKey: record.key,

@@ -6,7 +6,7 @@ import ShellKit
 public enum TranscodelyCommands {
     public static let all: [any ShellCommand<TranscodelyContext>.Type] = [
         SubmitCommand.self, BatchCommand.self, StatusCommand.self, ShowCommand.self, JobsCommand.self,
-        RetryFailedCommand.self, WatchCommand.self, CancelCommand.self, LsCommand.self, OriginsCommand.self,
+        RetryFailedCommand.self, WatchCommand.self, WaitCommand.self, CancelCommand.self, LsCommand.self, OriginsCommand.self,
         FilesCommand.self, PresetCommand.self, SaveCommand.self, SamplesCommand.self, SessionCommand.self,
         PauseCommand.self, ResumeCommand.self, RateCommand.self, ListenCommand.self, WhyCommand.self,
     ]

@@ -4,8 +4,9 @@ import TranscodelyAPI
 import TranscodelyClient
 
 /// What Tab offers for the transcoding commands: job ids and batch names from the session,
-/// enum values, SPEC parts, remote paths through OriginService/ListFiles for `submit`/`batch`, and
-/// local files for `--from`, `save` and `source`.
+/// enum values (`--priority`, `--status`, `wait --for`), preset names, SPEC parts, remote paths
+/// through OriginService/ListFiles for `submit`/`batch`, and local files for `--from`, `save` and
+/// `source`.
 public struct TranscodelyCompletion: CompletionSource {
     let shell: Shell<TranscodelyContext>
 
@@ -16,6 +17,9 @@ public struct TranscodelyCompletion: CompletionSource {
         switch option {
         case "--priority": return Priority.allCases.map(\.rawValue)
         case "--status": return JobStatus.allCases.map(\.rawValue)
+        case "--for": return WaitCommand.Condition.allCases.map(\.rawValue)
+        case "--timeout": return ["30s", "5m", "1h"].filter { $0.hasPrefix(prefix) }
+        case "--preset": return context.presetNames
         case "--batch", "--name": return await context.session.batchOrder
         case "--output": return Self.specs(prefix)
         case "--from": return Self.localFiles(prefix)
@@ -26,7 +30,7 @@ public struct TranscodelyCompletion: CompletionSource {
         }
         switch command {
         case "submit", "batch": return await remote(prefix, context)
-        case "show", "status", "cancel", "watch": return await context.session.jobs().map(\.job.id)
+        case "show", "status", "cancel", "watch", "wait", "retry-failed": return await context.session.jobs().map(\.job.id)
         case "why": return await context.session.jobs(status: .failed).map(\.job.id)
         case "save", "source", "replay": return Self.localFiles(prefix)
         case "files": return (try? await context.origins.list().map(\.id)) ?? []

@@ -108,6 +108,8 @@ public final class TranscodelyContext: Sendable {
 
     public func preset(_ name: String) -> [OutputSpec]? { presets.withLock { $0[name] } }
     public func definePreset(_ name: String, _ outputs: [OutputSpec]) { presets.withLock { $0[name] = outputs } }
+    /// The presets' names, sorted (what Tab offers after `--preset`).
+    public var presetNames: [String] { presets.withLock { $0.keys.sorted() } }
 
     /// The outputs a command asks for: its `--output` SPECs and `--preset`, or `mp4:h264:720p`.
     func outputs(specs: [String], preset: String?) throws(ShellError) -> [OutputSpec] {

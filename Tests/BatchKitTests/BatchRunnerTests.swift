@@ -59,7 +59,7 @@ import TranscodelyTestSupport
             #expect(failed.contains { $0.inputPath.contains("corrupt") && $0.error?.code == "input_unreadable" })
             #expect(failed.contains { $0.error?.code == "encode_failed" })
             let retries = try failed.enumerated().map { index, job in
-                try RetryFailed.resubmission(of: job, request: BatchFixtures.request(job.inputPath), previousRetries: 0, index: index)
+                try RetryFailed.resubmission(of: job, request: BatchFixtures.request(job.inputPath), index: index)
             }
             let third = await BatchRunner(client: f.jobs, pacer: Pacer(.standard)).run(retries)
             #expect(third.counts.created == failed.count)

@@ -253,6 +253,34 @@ import TranscodelyClient
         #expect(RetryFailed.original(of: "ep-1~retry-2") == "ep-1")
         #expect(RetryFailed.retryNumber(of: "ep-1~retry-2") == 2)
         #expect(RetryFailed.original(of: "a~retry-x") == "a~retry-x")
+        #expect(RetryFailed.original(of: "ep-1~retry-2+1f2e3d4c") == "ep-1")
+        #expect(RetryFailed.retryNumber(of: "ep-1~retry-2+1f2e3d4c") == 2)
+        #expect(RetryFailed.change(of: "ep-1~retry-2+1f2e3d4c") == "1f2e3d4c")
+        #expect(RetryFailed.change(of: "ep-1~retry-2") == nil)
+        #expect(RetryFailed.original(of: "a~retry-1+nothex!!") == "a~retry-1+nothex!!")
+    }
+
+    /// An unchanged retry is `ROOT~retry-N`, N its place in the chain; a changed one adds the
+    /// digest of what it sends, and keeps it when retried again unchanged.
+    @Test func changedRetriesGetTheirOwnKeys() throws {
+        let request = BatchFixtures.request("a.mp4")
+        var job = Job(id: "job_1", status: .failed, request: request, createdAt: Timestamp(microseconds: 1), updatedAt: Timestamp(microseconds: 2))
+        job.idempotencyKey = "ep-1"
+        let plain = try RetryFailed.resubmission(of: job, request: request, index: 0)
+        #expect(plain.key == "ep-1~retry-1" && plain.retryOf == "job_1")
+        var premium = request
+        premium.priority = .premium
+        let changed = try RetryFailed.resubmission(of: job, request: request, changed: premium, index: 0)
+        #expect(changed.key == "ep-1~retry-1+" + RetryFailed.digest(of: premium))
+        #expect(changed.key != plain.key && changed.request.priority == .premium)
+        // The same "change" that changes nothing is the plain retry.
+        #expect(try RetryFailed.resubmission(of: job, request: request, changed: request, index: 0).key == plain.key)
+        // The next in each chain.
+        var second = job
+        second.idempotencyKey = plain.key
+        #expect(try RetryFailed.resubmission(of: second, request: request, index: 0).key == "ep-1~retry-2")
+        second.idempotencyKey = changed.key
+        #expect(try RetryFailed.resubmission(of: second, request: premium, index: 0).key == "ep-1~retry-2+" + RetryFailed.digest(of: premium))
     }
 
     @Test func aDryRunPlanShowsBurstRateAndETA() {

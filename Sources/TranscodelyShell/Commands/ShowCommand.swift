@@ -3,7 +3,7 @@ import ShellKit
 import TranscodelyAPI
 import TranscodelyClient
 
-/// `show JOB`: one job in full.
+/// `show JOB`: one job in full, and when it was retried (or is a retry) the chain of its attempts.
 struct ShowCommand: ShellCommand {
     static let about = CommandAbout(name: "show", group: "Jobs", summary: "one job in full", example: "show $last --json")
     @Argument var job: String
@@ -36,6 +36,8 @@ struct ShowCommand: ShellCommand {
             }
         }
         if let error = found.error { lines.append("error     \(error.code): \(error.message)") }
+        // The item's attempts: original → KEY~retry-1 → …
+        lines += RetryChainText.lines(await context.session.chain(of: found.id), current: found)
         shell.output.line(lines.joined(separator: "\n"))
     }
 }

@@ -34,13 +34,14 @@ struct StatusCommand: ShellCommand {
         if jobs.contains(where: { $0.status == .failed }) && job != nil { throw ShellError("status: job \(job!) failed") }
     }
 
-    static func list(_ context: TranscodelyContext, _ request: ListJobsRequest) async throws -> [Job] {
+    /// Every page of a List, each job once (its latest state); errors are `command`'s.
+    static func list(_ context: TranscodelyContext, _ request: ListJobsRequest, command: String = "status") async throws -> [Job] {
         var all: [String: Job] = [:]
         var order: [String] = []
         var request = request
         repeat {
             let page: ListJobsResponse
-            do { page = try await context.jobs.list(request) } catch { throw error.shellError("status") }
+            do { page = try await context.jobs.list(request) } catch { throw error.shellError(command) }
             for job in page.jobs {
                 if all[job.id] == nil { order.append(job.id) }
                 all[job.id] = job

@@ -43,7 +43,7 @@ struct WhyCommand: ShellCommand {
             return
         }
         let (log, logNote) = await Self.log(of: found.id, context)
-        let lineage = await Self.lineage(of: found.id, context)
+        let lineage = await context.session.chain(of: found.id)
         let newest = lineage.last?.job ?? found
         if json {
             shell.output.line(Self.document(verdict, log: log, lineage: lineage, next: verdict.next(newest: newest)))
@@ -101,25 +101,6 @@ struct WhyCommand: ShellCommand {
             text += String(format: " after %.1f s", Double(ended.microseconds - attempt.startedAt.microseconds) / 1_000_000)
         }
         return text
-    }
-
-    /// The chain of resubmissions `id` belongs to, oldest first: the original, then each retry
-    /// of the one before (as `retry-failed` recorded them in the session).
-    static func lineage(of id: String, _ context: TranscodelyContext) async -> [ShellSession.Entry] {
-        let entries = await context.session.jobs()
-        let byID = Dictionary(entries.map { ($0.job.id, $0) }, uniquingKeysWith: { _, last in last })
-        guard var current = byID[id] else { return [] }
-        var chain = [current]
-        while let parent = current.retryOf.flatMap({ byID[$0] }), !chain.contains(where: { $0.job.id == parent.job.id }) {
-            chain.insert(parent, at: 0)
-            current = parent
-        }
-        var tip = chain.last!
-        while let child = entries.last(where: { $0.retryOf == tip.job.id }), !chain.contains(where: { $0.job.id == child.job.id }) {
-            chain.append(child)
-            tip = child
-        }
-        return chain
     }
 
     static func document(_ verdict: FailureVerdict, log: JobLog?, lineage: [ShellSession.Entry], next: [String]) -> String {
@@ -184,7 +165,8 @@ struct WhyCommand: ShellCommand {
         }
         // One List of what changed since the oldest state held, as status does.
         if let oldest = entries.map(\.job.updatedAt).min() {
-            let changed = try await StatusCommand.list(context, ListJobsRequest(updatedSince: Timestamp(microseconds: oldest.microseconds - 1), pageSize: 1000))
+            let changed = try await StatusCommand.list(context, ListJobsRequest(updatedSince: Timestamp(microseconds: oldest.microseconds - 1), pageSize: 1000),
+                                                       command: "why")
             for job in changed { try await context.session.update(job) }
         }
         let failed = await context.session.current(batch: batch).map(\.job).filter { $0.status == .failed }
