@@ -5,7 +5,8 @@ import TranscodelyClient
 
 /// What Tab offers for the transcoding commands: job ids and batch names from the session,
 /// enum values, SPEC parts, remote paths through OriginService/ListFiles for `submit`/`batch`, and
-/// local files for `--from`, `save` and `source`.
+/// local files for `--from`, `save` and `source`; inside `call`, method names, then the request's
+/// field names and values (`RequestCheck` and `describe` read the same `APISchema`).
 public struct TranscodelyCompletion: CompletionSource {
     let shell: Shell<TranscodelyContext>
 
@@ -30,7 +31,49 @@ public struct TranscodelyCompletion: CompletionSource {
         case "save", "source", "replay": return Self.localFiles(prefix)
         case "files": return (try? await context.origins.list().map(\.id)) ?? []
         case "help": return shell.registry.names
+        case "call": return APISchema.methods.map(\.path)
+        case "describe": return APISchema.methods.map(\.path) + APISchema.messages.map(\.name)
         default: return []
+        }
+    }
+
+    /// Inside `call METHOD '{…`: field names of the method's request where a name is typed,
+    /// enum values, job ids and origin ids where a value is (see `JSONCursor`).
+    public func complete(line: String, command: String) async -> (word: String, candidates: [String])? {
+        guard command == "call" else { return nil }
+        var rest = Substring(line)
+        func word() -> Substring {
+            rest = rest.drop { $0 == " " }
+            let token = rest.prefix { $0 != " " }
+            rest = rest.dropFirst(token.count)
+            return token
+        }
+        _ = word()  // call
+        var method = word()
+        while method.hasPrefix("-") { method = word() }
+        guard rest.first == " ", let known = APISchema.method(String(method)) else { return nil }
+        var body = rest.drop { $0 == " " }
+        if body.first == "'" { body = body.dropFirst() }
+        guard body.first == "{", let cursor = JSONCursor.at(end: String(body)),
+              var message = APISchema.message(known.request) else { return nil }
+        var field: APIField?
+        for key in cursor.path {
+            guard let found = message.field(key) else { return (cursor.prefix, []) }
+            field = found
+            if let inner = found.type.messageName.flatMap(APISchema.message) { message = inner }
+        }
+        switch cursor.place {
+        case .key:
+            return (cursor.prefix, message.fields.map { "\"\($0.name)\":" })
+        case .value:
+            guard let field else { return (cursor.prefix, []) }
+            if let values = field.type.enumValues { return (cursor.prefix, values.map { "\"\($0)\"" }) }
+            if case .boolean = field.type { return (cursor.prefix, ["true", "false"]) }
+            switch field.references {
+            case .job?: return (cursor.prefix, await shell.host.session.jobs().map { "\"\($0.job.id)\"" })
+            case .origin?: return (cursor.prefix, ((try? await shell.host.origins.list().map(\.id)) ?? []).map { "\"\($0)\"" })
+            case .webhook?, nil: return (cursor.prefix, [])
+            }
         }
     }
 
