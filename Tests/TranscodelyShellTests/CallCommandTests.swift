@@ -22,8 +22,8 @@ import TranscodelyTestSupport
             let id = try #require(await f.shell.captures["c"]?.value["job"]?["id"]?.text)
             #expect(await f.shell.variable("last") == id, "a call that creates a job makes it $last")
             let shown = await f.assert("call JobService/Get '{\"id\": \"$last\"}'", errors: "").output
-            #expect(shown.hasPrefix("{\n  \"job\": {\n    \"id\": \"\(id)\",\n    \"status\": \""), "\(shown)")
-            await f.assert("call JobService/Get '{\"id\": \"$last\"}' --json", prints: "{\"job\":{\"id\":\"\(id)\",…}}\n", errors: "")
+            #expect(shown.hasPrefix("{\n  \"job\": {\n    \"created_at\": \"") && shown.contains("\n    \"id\": \"\(id)\",\n"), "\(shown)")
+            await f.assert("call JobService/Get '{\"id\": \"$last\"}' --json", prints: "{\"job\":{\"created_at\":\"…\",\"id\":\"\(id)\",…}}\n", errors: "")
             await f.assert("call JobService/List '{\"status\": [\"pending\", \"probing\", \"processing\"], \"page_size\": 5}' --set l\necho ${l.jobs.length} ${l.jobs[0].id} \"${l.next_page_token}\"",
                            prints: "1 \(id) \n", errors: "")
             await f.assert("call OriginService/List --set o\necho ${o.origins[0].id}", prints: "ori_…\n", errors: "")
@@ -42,7 +42,7 @@ import TranscodelyTestSupport
             #expect(await f.context.session.jobs().map(\.job.status) == [.canceled], "the session knows the cancel")
             // Captures: the documented errors.
             await f.assert("echo ${c.job.idd}", errors: """
-                error: t.tcly:1:6: ${c.job.idd}: c.job has no field "idd"; its fields: id, status, progress, input_origin_id, input_path, output_origin_id, idempotency_key, priority, metadata, outputs, created_at, updated_at
+                error: t.tcly:1:6: ${c.job.idd}: c.job has no field "idd"; its fields: created_at, id, idempotency_key, input_origin_id, input_path, metadata, output_origin_id, outputs, priority, progress, status, updated_at
                     echo ${c.job.idd}
                          ^
 
@@ -101,7 +101,13 @@ import TranscodelyTestSupport
             #expect(status == 1 && errors.contains("call: note: the body is not JSON") && errors.contains("HTTP 400 invalid_argument"), "\(errors)")
             // A method this shell does not know is sent all the same.
             await f.assert("call JobService/Frobnicate", prints: "{\n  \"code\": \"unimplemented\",\n  \"message\": \"no method /transcodely.v1.JobService/Frobnicate; …\"\n}\n",
-                           errors: "call: note: JobService/Frobnicate is not a method this shell knows (call lists them); sending it anyway, a newer API may have it\n…", status: 1)
+                           errors: """
+                call: note: JobService/Frobnicate is not a method this shell knows (call lists them); sending it anyway, a newer API may have it
+                error: t.tcly:1:1: call: JobService/Frobnicate answered HTTP 501 unimplemented: no method /transcodely.v1.JobService/Frobnicate; the API is described at /openapi.yaml
+                    call JobService/Frobnicate
+                    ^
+
+                """, status: 1)
         }
     }
 
@@ -137,7 +143,7 @@ import TranscodelyTestSupport
             let file = f.data.url.appendingPathComponent("calls.tcly").path
             await f.assert("save \(file)", prints: "saved 2 job(s), 0 batch(es) to \(file)\n", errors: "")
             let script = try String(contentsOfFile: file, encoding: .utf8)
-            #expect(script.contains("\ncall JobService/Create '{\"input_origin_id\":\"ori_local_input\",\"input_path\":\"a.mp4\",\"output_origin_id\":\"ori_local_output\",\"idempotency_key\":\"call_a\","),
+            #expect(script.contains("\ncall JobService/Create '{\"idempotency_key\":\"call_a\",\"input_origin_id\":\"ori_local_input\",\"input_path\":\"a.mp4\",\"output_origin_id\":\"ori_local_output\","),
                     "\(script)")
             #expect(script.contains("\n# \(looseID) was created without an idempotency_key: replaying this call creates a new job\ncall JobService/Create '{"),
                     "\(script)")
@@ -159,13 +165,16 @@ import TranscodelyTestSupport
             #expect(all.contains("WebhookService — ") && all.contains("  GetLog  "))
             let create = await f.assert("describe JobService/Create", errors: "").output
             #expect(create.contains("request CreateJobRequest — "))
-            #expect(create.contains("  priority          Priority            optional  higher priority jobs start first (default standard): economy | standard | premium\n"),
-                    "\(create)")
-            #expect(create.contains("  input_origin_id   string              required  "))
-            #expect(create.contains("response JobResponse — ") && create.contains("messages inside: OutputSpecInput, VideoVariantInput, Job, "))
+            #expect(create.contains("""
+                request CreateJobRequest — what to encode, from where, to where, under which idempotency key
+                  field             type                           meaning
+                  input_origin_id   string               required  the origin the input is read from (OriginService/List)
+                """), "\(create)")
+            #expect(create.contains("  priority          Priority             optional  higher priority jobs start first (default standard): economy | standard | premium\n"))
+            #expect(create.contains("response JobResponse — ") && create.contains("messages inside: OutputSpecInput, Job, VideoVariantInput, "))
             await f.assert("describe JobIDRequest", prints: """
                 message JobIDRequest — one job by id
-                  field  type    ---       meaning
+                  field  type              meaning
                   id     string  required  the job's id (job_…)
 
                 """, errors: "")
@@ -189,7 +198,7 @@ import TranscodelyTestSupport
             let completer = Completer(registry: f.shell.registry, source: TranscodelyCompletion(shell: f.shell))
             #expect(await completer.complete("call JobService/Ge").candidates == ["JobService/Get", "JobService/GetLog"])
             let key = await completer.complete(#"call JobService/Create '{"out"#)
-            #expect(key.word == #""out"# && key.candidates == [#""outputs":"#])
+            #expect(key.word == #""out"# && key.candidates == [#""output_origin_id":"#, #""outputs":"#], "\(key)")
             let nested = await completer.complete(#"call JobService/Create '{"input_path": "a.mp4", "outputs": [{"type": ""#)
             #expect(nested.word == "\"" && nested.candidates == [#""hls""#, #""mp4""#], "\(nested)")
             let inner = await completer.complete(#"call JobService/Create '{"outputs": [{"video": [{"co"#)
