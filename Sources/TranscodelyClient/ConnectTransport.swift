@@ -188,8 +188,7 @@ public struct ConnectTransport: Sendable {
         }
         let info = Self.info(response.headers, status: Int(response.status.code))
         observer?(info)
-        var shown = request.headers
-        shown.replaceOrAdd(name: "Authorization", value: "Bearer ***")
+        let shown = HTTPHeaders(request.headers.map { ($0.name, $0.name == "Authorization" ? "Bearer ***" : $0.value) })
         return (Data(bytes.readableBytesView), info, response.headers, shown)
     }
 

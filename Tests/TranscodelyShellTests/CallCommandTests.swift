@@ -67,7 +67,7 @@ import TranscodelyTestSupport
                 """, errors: """
                 call: note: idd: JobIDRequest has no such field; its fields: id
                 call: note: id: is required (string)
-                call: note: JobIDRequest does not say so; sending it as written, the API decides
+                call: note: sending it as written; the API's answer decides
                 error: t.tcly:1:1: call: JobService/Get answered HTTP 400 invalid_argument: idd: unknown field; expected one of id
                     call JobService/Get '{"idd": "job_x"}'
                     ^

@@ -112,12 +112,13 @@ struct HelpCommand<Host: Sendable>: ShellCommand {
     }
 }
 
-/// `history`: the commands run in this session.
+/// `history`: the commands run in this session, redacted as the history file is.
 struct HistoryCommand<Host: Sendable>: ShellCommand {
     static var about: CommandAbout { CommandAbout(name: "history", group: "Shell", summary: "the commands run in this session", example: "history") }
 
     mutating func run(in shell: Shell<Host>) async throws {
-        for (index, line) in await shell.log.enumerated() { shell.output.line("\(index + 1)  \(line)") }
+        // As the history file keeps them: a credential the host names is shown as ***.
+        for (index, line) in await shell.log.enumerated() { shell.output.line("\(index + 1)  \(shell.profile.redaction.redact(line))") }
     }
 }
 

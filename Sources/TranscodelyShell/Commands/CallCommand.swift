@@ -44,7 +44,7 @@ struct CallCommand: ShellCommand {
         if let known, let parsed, let message = APISchema.message(known.request) {
             let problems = RequestCheck.problems(parsed, message: message)
             for problem in problems { shell.output.error("call: note: \(problem)") }
-            if !problems.isEmpty { shell.output.error("call: note: \(message.name) does not say so; sending it as written, the API decides") }
+            if !problems.isEmpty { shell.output.error("call: note: sending it as written; the API's answer decides") }
         }
         guard let transport = shell.host.transport else {
             throw ShellError("call: this shell's connection has no transport for raw calls; start tcly with an API URL")
