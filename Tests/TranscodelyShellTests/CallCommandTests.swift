@@ -155,6 +155,19 @@ import TranscodelyTestSupport
             #expect(await TranscodelyCommands.shell(fresh, output: output).run("source \(file)") == 0, "\(transcript.errors)")
             let replayed = await fresh.session.jobs().map(\.job.id)
             #expect(replayed.count == 2 && replayed[0] == keyedID && replayed[1] != looseID, "\(replayed)")
+            // A saved and loaded session still knows which jobs a call made.
+            let saved = f.data.url.appendingPathComponent("session.json").path
+            await f.assert("session save \(saved)", errors: "")
+            let (loadOutput, loadTranscript) = ShellOutput.capture()
+            let loaded = TranscodelyCommands.shell(TranscodelyContext(transport: transport, session: try ShellSession(journal: nil)), output: loadOutput)
+            let again = f.data.url.appendingPathComponent("again.tcly").path
+            #expect(await loaded.run("session load \(saved); save \(again)") == 0, "\(loadTranscript.errors)")
+            #expect(try String(contentsOfFile: again, encoding: .utf8).contains("\ncall JobService/Create '{\"idempotency_key\":\"call_a\","))
+            // History shows call lines as typed, a credential in them as ***; the journal holds none.
+            await f.assert("call JobService/List '{\"metadata\": {\"note\": \"tk_abcdefghijklmnop\"}}' --set none", errors: "")
+            let history = await f.assert("history", errors: "").output
+            #expect(history.contains("call JobService/List '{\"metadata\": {\"note\": \"***\"}}' --set none") && !history.contains("tk_abc"), "\(history)")
+            #expect(try !String(contentsOf: f.journal, encoding: .utf8).contains("tk_"))
         }
     }
 
