@@ -28,6 +28,18 @@ import TranscodelyTestSupport
                            prints: "1 \(id) \n", errors: "")
             await f.assert("call OriginService/List --set o\necho ${o.origins[0].id}", prints: "ori_…\n", errors: "")
             await f.assert("call OriginService/Get '{\"id\": \"ori_local_input\"}' --set g; echo ${g.origin.kind}", prints: "local\n", errors: "")
+            // The body from a here-document (taken literally, then $NAME expanded by call) or a file.
+            await f.assert("set origin ori_local_input\ncall OriginService/Get --set h <<JSON\n{\"id\": \"$origin\"}\nJSON\necho ${h.origin.id}",
+                           prints: "ori_local_input\n", errors: "")
+            let file = f.data.url.appendingPathComponent("body.json").path
+            try #"{"id": "ori_local_output"}"#.write(toFile: file, atomically: true, encoding: .utf8)
+            await f.assert("call OriginService/Get @\(file) --set o2; echo ${o2.origin.id}", prints: "ori_local_output\n", errors: "")
+            await f.assert("call OriginService/Get @/nonexistent.json", errors: """
+                error: t.tcly:1:1: call: cannot read @/nonexistent.json: no such file or not text
+                    call OriginService/Get @/nonexistent.json
+                    ^
+
+                """, status: 1)
             await f.assert("call OriginService/ListFiles '{\"origin_id\": \"ori_local_input\"}' --set files; echo ${files.files[0].path}",
                            prints: "a.mp4\n", errors: "")
             // A webhook's secret is never printed, nor captured.
