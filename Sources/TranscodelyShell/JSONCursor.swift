@@ -50,10 +50,9 @@ struct JSONCursor: Equatable {
                     if case let .object(key, _) = frame { return key }
                     return nil
                 }
-                if case let .object(key, expectingKey)? = stack.last, expectingKey {
+                if case .object(_, true)? = stack.last {
                     guard closed else { return JSONCursor(place: .key, path: keys, prefix: "\"" + content) }
                     stack[stack.count - 1] = .object(key: content, expectingKey: true)
-                    _ = key
                 } else {
                     guard closed else { return JSONCursor(place: .value, path: keys, prefix: "\"" + content) }
                     afterValue = true
