@@ -122,6 +122,17 @@ struct AnswerCommand: ShellCommand {
         #expect(await completer.complete("answer --s").candidates == ["--set"])
     }
 
+    @Test func aVariableHoldingJSONReadsLikeACaptureAndTemplatesExpand() async throws {
+        let (shell, transcript) = shell()
+        await assertScript(#"set o '{"a": [1, {"b": "x"}]}'; echo ${o.a[1].b} ${o.a.length}"#, in: shell, transcript: transcript,
+                           prints: "x 2\n", errors: "")
+        await assertScript("answer --set j", in: shell, transcript: transcript, errors: "")
+        // What a command that takes a body literally (tcly's call) expands in it.
+        let text = try await shell.expand(template: #"{"id": "${j.job.id}", "n": $status, "price": "\$5", "raw": "$"}"#)
+        #expect(text == #"{"id": "job_1", "n": 0, "price": "$5", "raw": "$"}"#)
+        await #expect(throws: ShellError.self) { try await shell.expand(template: "${j.nope}") }
+    }
+
     @Test func jsonValuesKeepFieldOrderAndNumberText() throws {
         let value = try JSONValue(parsing: #" {"b": [1, 2.50, -3e2], "a": {"s": "q\"\u00e9\n", "t": true, "e": {}, "l": []}} "#)
         #expect(value.compact == #"{"b":[1,2.50,-3e2],"a":{"s":"q\"é\n","t":true,"e":{},"l":[]}}"#)
