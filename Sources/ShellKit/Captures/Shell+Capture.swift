@@ -7,6 +7,8 @@ extension Shell {
     /// are the command's.
     static func captureName(taking arguments: inout [String], for type: any CommandDescription.Type) throws(ShellError) -> String? {
         let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        // `--help` prints help whatever else is given: nothing to capture.
+        guard !arguments[..<end].contains(where: { $0 == "--help" || $0 == "-h" }) else { return nil }
         guard let at = arguments[..<end].firstIndex(where: { $0 == "--set" || $0.hasPrefix("--set=") }),
               type.takesSetFromShell else { return nil }
         let command = type.about.name
