@@ -86,14 +86,44 @@ public struct ConnectTransport: Sendable {
             } catch {
                 var failure = error
                 failure.attempts = attempt
-                let again = switch retry {
-                case .safe: failure.isRetryable
-                case .refusedOnly: failure.code == .resourceExhausted
-                }
-                guard again, attempt < configuration.retry.maxAttempts else { throw failure }
+                guard Self.again(failure, retry), attempt < configuration.retry.maxAttempts else { throw failure }
                 let wait = configuration.retry.delay(after: attempt, retryAfter: failure.retryAfter, random: random())
                 do { try await sleep(wait) } catch { throw failure }
             }
+        }
+    }
+
+    /// Sends `Service/Method` with `body` exactly as given and returns the answer whatever its
+    /// status (a Connect error is an answer too), with the headers of both sides: what `call`
+    /// shows. The retry policy is `call`'s: a retryable failure is sent again only as `retry`
+    /// allows; the last answer is returned. Throws only when no answer came.
+    public func exchange(_ method: String, body: [UInt8], retry: Retry) async throws(ClientError) -> Exchange {
+        var attempt = 0
+        while true {
+            attempt += 1
+            var failure: ClientError
+            do throws(ClientError) {
+                let sent = try await send(method, body)
+                let exchange = Exchange(requestHeaders: sent.requestHeaders.map { ($0.name, $0.value) }, info: sent.info,
+                                        headers: sent.headers.map { ($0.name, $0.value) }, body: Array(sent.data), attempts: attempt)
+                guard sent.info.httpStatus != 200 else { return exchange }
+                failure = Self.failure(sent.data, sent.info)
+                guard Self.again(failure, retry), attempt < configuration.retry.maxAttempts else { return exchange }
+            } catch {
+                failure = error
+                failure.attempts = attempt
+                guard Self.again(failure, retry), attempt < configuration.retry.maxAttempts else { throw failure }
+            }
+            let wait = configuration.retry.delay(after: attempt, retryAfter: failure.retryAfter, random: random())
+            do { try await sleep(wait) } catch { throw failure }
+        }
+    }
+
+    /// Whether `failure` may be sent again under `retry`.
+    static func again(_ failure: ClientError, _ retry: Retry) -> Bool {
+        switch retry {
+        case .safe: failure.isRetryable
+        case .refusedOnly: failure.code == .resourceExhausted
         }
     }
 
@@ -115,6 +145,22 @@ public struct ConnectTransport: Sendable {
     }
 
     private func once(_ method: String, _ body: [UInt8]) async throws(ClientError) -> (Data, ResponseInfo) {
+        let sent = try await send(method, body)
+        guard sent.info.httpStatus == 200 else { throw Self.failure(sent.data, sent.info) }
+        return (sent.data, sent.info)
+    }
+
+    /// The Connect error a non-200 answer carries (or one inferred from its HTTP status).
+    static func failure(_ data: Data, _ info: ResponseInfo) -> ClientError {
+        let decoded = try? JSONDecoder().decode(ConnectError.self, from: data)
+        let error = decoded ?? ConnectError(ConnectError.Code(httpStatus: info.httpStatus),
+                                            "HTTP \(info.httpStatus) without a Connect error body")
+        return .server(error, httpStatus: info.httpStatus, retryAfter: info.retryAfter)
+    }
+
+    /// One HTTP exchange: the request with its headers, the answer whatever its status.
+    private func send(_ method: String, _ body: [UInt8]) async throws(ClientError)
+        -> (data: Data, info: ResponseInfo, headers: HTTPHeaders, requestHeaders: HTTPHeaders) {
         var request = HTTPClientRequest(url: "\(configuration.baseURL)/transcodely.v1.\(method)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -142,14 +188,8 @@ public struct ConnectTransport: Sendable {
         }
         let info = Self.info(response.headers, status: Int(response.status.code))
         observer?(info)
-        let data = Data(bytes.readableBytesView)
-        guard response.status.code == 200 else {
-            let decoded = try? JSONDecoder().decode(ConnectError.self, from: data)
-            let error = decoded ?? ConnectError(ConnectError.Code(httpStatus: info.httpStatus),
-                                                "HTTP \(info.httpStatus) without a Connect error body")
-            throw .server(error, httpStatus: info.httpStatus, retryAfter: info.retryAfter)
-        }
-        return (data, info)
+        let shown = HTTPHeaders(request.headers.map { ($0.name, $0.name == "Authorization" ? "Bearer ***" : $0.value) })
+        return (Data(bytes.readableBytesView), info, response.headers, shown)
     }
 
     static func info(_ headers: HTTPHeaders, status: Int) -> ResponseInfo {

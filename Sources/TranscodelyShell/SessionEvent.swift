@@ -20,7 +20,8 @@ extension ShellSession {
             let record = Record(id: job.id, key: entry.request.idempotencyKey, path: entry.request.inputPath, status: job.status,
                                 progress: Float(job.progress), createdAt: job.createdAt.microseconds,
                                 updatedAt: job.updatedAt.microseconds, template: intern(entry.request),
-                                batch: intern(batch: entry.batch), retryOf: entry.retryOf, error: job.error)
+                                batch: intern(batch: entry.batch), retryOf: entry.retryOf, error: job.error,
+                                viaCall: entry.viaCall == true)
             if let position = index[job.id] {
                 records[Int(position)] = record
             } else {

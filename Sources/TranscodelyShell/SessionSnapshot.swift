@@ -51,6 +51,8 @@ extension ShellSession {
         strings("status") { $0.status.rawValue }
         numbers("template") { Int64($0.template) }
         numbers("updated") { $0.updatedAt }
+        // The rows `call JobService/Create` made (`save` writes them back as calls); absent in older files.
+        w.key("viaCall"); w.beginArray(); for (row, record) in records.enumerated() where record.viaCall { w.int(Int64(row)) }; w.endArray()
         w.endObject()
         w.key("templates"); w.raw(try raw(templates))
         w.key("variables"); w.stringMap(variables)
@@ -118,6 +120,7 @@ extension ShellSession {
         }
         let batchMap = saved.batchNames.map { intern(batch: $0) }
         records.reserveCapacity(records.count + count)
+        let viaCall: Set<Int> = if case let .numbers(rows)? = read["viaCall"] { Set(rows.map { Int($0) }) } else { [] }
         for i in 0..<count {
             let record = Record(
                 id: columns.id[i], key: columns.key[i].isEmpty ? nil : columns.key[i], path: columns.path[i],
@@ -126,7 +129,8 @@ extension ShellSession {
                 batch: columns.batch[i] < 0 ? -1 : batchMap[Int(columns.batch[i])],
                 retryOf: columns.retryOf[i].isEmpty ? nil : columns.retryOf[i],
                 error: columns.errorCode[i].isEmpty ? nil : JobError(code: JobError.Code(rawValue: columns.errorCode[i]) ?? .internal,
-                                                                     message: columns.errorMessage[i]))
+                                                                     message: columns.errorMessage[i]),
+                viaCall: viaCall.contains(i))
             if let position = index[record.id] {
                 if records[Int(position)].updatedAt <= record.updatedAt { records[Int(position)] = record }
             } else {

@@ -17,6 +17,8 @@ public actor ShellSession {
         public var batch: String?
         /// The job it retries (retry-failed), if any.
         public var retryOf: String?
+        /// True when `call JobService/Create` made it (`save` writes it back as that call).
+        public var viaCall: Bool? = nil
     }
 
     /// One batch: its items' keys in order and the creates that failed.
@@ -56,6 +58,7 @@ public actor ShellSession {
         var batch: Int32
         var retryOf: String?
         var error: JobError?
+        var viaCall = false
     }
 
     var records: [Record] = []
@@ -86,9 +89,10 @@ public actor ShellSession {
         for event in try Journal.read(Event.self, from: url) { apply(event) }
     }
 
-    public func record(_ job: Job, request: CreateJobRequest, batch: String? = nil, retryOf: String? = nil) throws {
+    public func record(_ job: Job, request: CreateJobRequest, batch: String? = nil, retryOf: String? = nil, viaCall: Bool = false) throws {
         let known = index[job.id].map { records[Int($0)] }
-        let entry = Entry(job: job, request: request, batch: batch ?? known.flatMap(batchName), retryOf: retryOf ?? known?.retryOf)
+        let entry = Entry(job: job, request: request, batch: batch ?? known.flatMap(batchName), retryOf: retryOf ?? known?.retryOf,
+                          viaCall: viaCall || known?.viaCall == true ? true : nil)
         try journal?.append(Event.job(entry))
         apply(.job(entry))
     }
@@ -114,7 +118,7 @@ public actor ShellSession {
         var job = Job(id: record.id, status: record.status, progress: Double(record.progress), request: request,
                       createdAt: Timestamp(microseconds: record.createdAt), updatedAt: Timestamp(microseconds: record.updatedAt))
         job.error = record.error
-        return Entry(job: job, request: request, batch: batchName(record), retryOf: record.retryOf)
+        return Entry(job: job, request: request, batch: batchName(record), retryOf: record.retryOf, viaCall: record.viaCall ? true : nil)
     }
 
     func intern(_ request: CreateJobRequest) -> Int32 {

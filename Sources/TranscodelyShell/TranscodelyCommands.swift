@@ -9,6 +9,7 @@ public enum TranscodelyCommands {
         RetryFailedCommand.self, WatchCommand.self, WaitCommand.self, CancelCommand.self, LsCommand.self, OriginsCommand.self,
         FilesCommand.self, PresetCommand.self, SaveCommand.self, SamplesCommand.self, SessionCommand.self,
         PauseCommand.self, ResumeCommand.self, RateCommand.self, ListenCommand.self, WhyCommand.self,
+        CallCommand.self, DescribeCommand.self,
     ]
 
     /// `tcly> `; an `--api-key` value, and anything shaped like an API key (`tk_…`) or a webhook

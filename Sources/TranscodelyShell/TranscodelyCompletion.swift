@@ -6,7 +6,8 @@ import TranscodelyClient
 /// What Tab offers for the transcoding commands: job ids and batch names from the session,
 /// enum values (`--priority`, `--status`, `wait --for`), preset names, SPEC parts, remote paths
 /// through OriginService/ListFiles for `submit`/`batch`, and local files for `--from`, `save` and
-/// `source`.
+/// `source`; inside `call`, method names, then the request's field names and values
+/// (`RequestCheck` and `describe` read the same `APISchema`).
 public struct TranscodelyCompletion: CompletionSource {
     let shell: Shell<TranscodelyContext>
 
@@ -35,6 +36,8 @@ public struct TranscodelyCompletion: CompletionSource {
         case "save", "source", "replay": return Self.localFiles(prefix)
         case "files": return (try? await context.origins.list().map(\.id)) ?? []
         case "help": return shell.registry.names
+        case "call": return APISchema.methods.map(\.path)
+        case "describe": return APISchema.methods.map(\.path) + APISchema.messages.map(\.name)
         default: return []
         }
     }

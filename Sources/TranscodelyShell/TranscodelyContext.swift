@@ -12,6 +12,9 @@ public final class TranscodelyContext: Sendable {
     public let jobs: any JobServiceClient
     public let origins: any OriginServiceClient
     public let session: ShellSession
+    /// The transport under the clients, for `call` (any method with any body); nil for a context
+    /// made of clients alone.
+    public let transport: ConnectTransport?
     /// What the API has said of its rate limit on this connection: batches start from it.
     public let rateLimit: AdvertisedLimit
     /// Origins used when a command names none.
@@ -54,7 +57,8 @@ public final class TranscodelyContext: Sendable {
 
     public init(jobs: any JobServiceClient, origins: any OriginServiceClient, webhooks: (any WebhookServiceClient)? = nil,
                 session: ShellSession, inputOrigin: String = "ori_local_input", outputOrigin: String = "ori_local_output",
-                rateLimit: AdvertisedLimit = AdvertisedLimit(), clock: TimeSource = .system) {
+                rateLimit: AdvertisedLimit = AdvertisedLimit(), clock: TimeSource = .system, transport: ConnectTransport? = nil) {
+        self.transport = transport
         self.rateLimit = rateLimit
         self.clock = clock
         self.jobs = jobs
@@ -78,7 +82,7 @@ public final class TranscodelyContext: Sendable {
         }
         self.init(jobs: HTTPJobServiceClient(transport), origins: HTTPOriginServiceClient(transport),
                   webhooks: HTTPWebhookServiceClient(transport), session: session,
-                  inputOrigin: inputOrigin, outputOrigin: outputOrigin, rateLimit: rateLimit, clock: clock)
+                  inputOrigin: inputOrigin, outputOrigin: outputOrigin, rateLimit: rateLimit, clock: clock, transport: transport)
     }
 
     /// The running receiver, if any.

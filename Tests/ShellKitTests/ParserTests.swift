@@ -10,6 +10,7 @@ import Testing
                     switch part {
                     case let .text(text): text
                     case let .variable(name, _): "<\(name)>"
+                    case let .field(path, _): "<\(path)>"
                     }
                 }.joined()
             }

@@ -49,8 +49,9 @@ import TranscodelyTestSupport
     }
 
     @Test func reachedIsZeroWithOneListPerTick() async throws {
-        // Encodes of 0.3 s: the first poll finds them unfinished, so the wait ticks.
-        try await withShellFixture(spec: "probe=0,encode=0.3") { f in
+        // Encodes of 3 s (real time; the shell's ticks are on the test clock): the first poll finds
+        // them unfinished even on a loaded machine, so the wait ticks.
+        try await withShellFixture(spec: "probe=0,encode=3") { f in
             try f.inputs(["a.mp4", "b.mp4", "c.mp4"])
             await f.assert("batch a.mp4 b.mp4 c.mp4 --name w", prints: "batch w: 3 created, 0 already existed, 0 failed (… s)\n", errors: "")
             let clock = TestClock()

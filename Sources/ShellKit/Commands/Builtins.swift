@@ -9,7 +9,8 @@ extension Shell {
     }
 }
 
-/// `set NAME VALUE`, or `set` alone to list the variables.
+/// `set NAME VALUE`, or `set` alone to list the variables (a capture as its JSON cut to one line,
+/// with the command that answered it).
 struct SetCommand<Host: Sendable>: ShellCommand {
     static var about: CommandAbout { CommandAbout(name: "set", group: "Shell", summary: "set a variable, or list them all",
                                     example: "set name world") }
@@ -26,8 +27,13 @@ struct SetCommand<Host: Sendable>: ShellCommand {
 
     mutating func run(in shell: Shell<Host>) async throws {
         guard let name else {
+            let captures = await shell.captures
             for (key, value) in await shell.variables.sorted(by: { $0.key < $1.key }) {
-                shell.output.line("\(key)=\(value)")
+                if let capture = captures[key] {
+                    shell.output.line("\(key)=\(Self.abridged(capture.value.compact, 72))  # --set by: \(Self.abridged(capture.source, 48))")
+                } else {
+                    shell.output.line("\(key)=\(value)")
+                }
             }
             return
         }
@@ -36,6 +42,13 @@ struct SetCommand<Host: Sendable>: ShellCommand {
         }
         guard let value else { throw ShellError("set: no value for \(name); give one: set \(name) VALUE", status: 2) }
         try await shell.assign(name, value)
+    }
+}
+
+extension SetCommand {
+    /// `text` cut to `limit` characters, `…` marking the cut: a capture listed on one line.
+    static func abridged(_ text: String, _ limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 }
 
@@ -99,12 +112,13 @@ struct HelpCommand<Host: Sendable>: ShellCommand {
     }
 }
 
-/// `history`: the commands run in this session.
+/// `history`: the commands run in this session, redacted as the history file is.
 struct HistoryCommand<Host: Sendable>: ShellCommand {
     static var about: CommandAbout { CommandAbout(name: "history", group: "Shell", summary: "the commands run in this session", example: "history") }
 
     mutating func run(in shell: Shell<Host>) async throws {
-        for (index, line) in await shell.log.enumerated() { shell.output.line("\(index + 1)  \(line)") }
+        // As the history file keeps them: a credential the host names is shown as ***.
+        for (index, line) in await shell.log.enumerated() { shell.output.line("\(index + 1)  \(shell.profile.redaction.redact(line))") }
     }
 }
 

@@ -11,10 +11,20 @@ public protocol CommandDescription: ParsableArguments, Sendable {
     /// positional words (`set`, `echo`): parsing costs a hundred microseconds a command, which a
     /// long script of cheap commands feels. Nil means "parse as usual" (the default).
     static func quickParse(_ arguments: [String]) -> Self?
+
+    /// Whether `--set NAME` captures the command's answer: the shell runs it with `--json` and
+    /// keeps the JSON it prints in `NAME` (`${NAME.a[0].b}` reads its fields). The default: the
+    /// command declares a `--json` flag, so every command with a JSON answer has it, unwritten.
+    static var capturesJSON: Bool { get }
 }
 
 extension CommandDescription {
     public static func quickParse(_ arguments: [String]) -> Self? { nil }
+
+    public static var capturesJSON: Bool { flagNames.contains("--json") }
+
+    /// Whether the shell takes `--set NAME` for this command (it captures, and declares no `--set`).
+    public static var takesSetFromShell: Bool { capturesJSON && !flagNames.contains("--set") }
 
     /// The command from its words as the shell reads them, or the error the shell shows for them
     /// (`name: problem (name --help shows its usage)`, status 2): also for a host that checks a
@@ -62,6 +72,8 @@ extension CommandDescription {
         // swift-argument-parser names the usage after the type (`submit_command`): the shell says the name users type.
         let usage = helpMessage(columns: 100).replacingOccurrences(of: #"USAGE: \S+"#, with: "usage: \(about.name)",
                                                                     options: .regularExpression)
-        return "\(about.name) — \(about.summary)\n\n\(usage)\n\nexample:\n  \(about.example)"
+        let capture = takesSetFromShell
+            ? "\n  --set <name>            Keep the --json answer in $name; read its fields as ${name.field[0].field}." : ""
+        return "\(about.name) — \(about.summary)\n\n\(usage)\(capture)\n\nexample:\n  \(about.example)"
     }
 }

@@ -14,6 +14,8 @@ public actor Shell<Host: Sendable> {
     /// What the host says of itself: prompt, history redaction, hints in errors.
     public nonisolated let profile: ShellProfile
     private(set) public var variables: [String: String] = [:]
+    /// The answers captured with `--set NAME`, by name (their text is in `variables` too).
+    private(set) public var captures: [String: Capture] = [:]
     /// Every command line run successfully, in order (what `history` shows and a host can save).
     private(set) public var log: [String] = []
     /// Set by `exit`: the REPL stops after the current command.
@@ -46,6 +48,14 @@ public actor Shell<Host: Sendable> {
     /// Stores a variable, as the host keeps `$last`: no observer runs.
     public func set(_ name: String, _ value: String) {
         variables[name] = value
+        captures[name] = nil
+    }
+
+    /// Stores a captured answer under `name` (what `--set NAME` does): `$NAME` is its compact
+    /// JSON, `${NAME.a[0].b}` reads its fields. `source` is the command line that answered it.
+    public func capture(_ name: String, _ value: JSONValue, source: String) {
+        variables[name] = value.compact
+        captures[name] = Capture(value: value, source: source)
     }
 
     /// Sets a variable as `set NAME VALUE` does: the host's observer of `name`, if any, sees the
@@ -54,9 +64,13 @@ public actor Shell<Host: Sendable> {
     public func assign(_ name: String, _ value: String) async throws {
         if let observer = variableObservers[name] { try await observer.body(value, self) }
         variables[name] = value
+        captures[name] = nil
     }
 
-    public func unset(_ name: String) { variables[name] = nil }
+    public func unset(_ name: String) {
+        variables[name] = nil
+        captures[name] = nil
+    }
     public func variable(_ name: String) -> String? { variables[name] }
 
     /// `json`: whether commands that print answer with JSON even without `--json` (a host's
@@ -123,7 +137,11 @@ public actor Shell<Host: Sendable> {
             throw ShellError("unknown command \"\(name)\"\(hint) (help lists the commands)",
                              location: command.words[0].location, sourceLine: command.sourceLine, status: 2)
         }
-        return try await type.invoke(arguments: Array(words.dropFirst()), in: self, command: command)
+        var arguments = Array(words.dropFirst())
+        if let name = try Self.captureName(taking: &arguments, for: type) {
+            return try await runCapturing(type, arguments: arguments, into: name, command: command)
+        }
+        return try await type.invoke(arguments: arguments, in: self, command: command)
     }
 
     private func expand(_ word: Word) throws -> String {
@@ -136,6 +154,8 @@ public actor Shell<Host: Sendable> {
                     throw ShellError("$\(name) is not set; set it with: set \(name) VALUE", location: location)
                 }
                 out += value
+            case let .field(path, location):
+                out += try read(path, at: location).text
             }
         }
         return out

@@ -24,7 +24,11 @@ public struct ShellOutput: Sendable {
     public init(isTerminal: Bool = false, write: @escaping @Sendable (String) -> Void,
                 writeError: @escaping @Sendable (String) -> Void) {
         self.isTerminal = isTerminal
-        self.write = write
+        // While `--set NAME` captures a command's answer, its standard output is collected.
+        self.write = { text in
+            if let capture = ShellOutput.capturing, capture.take(text) { return }
+            write(text)
+        }
         self.writeError = writeError
     }
 

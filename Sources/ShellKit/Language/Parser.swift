@@ -2,7 +2,8 @@
 /// trailing `\` continuing the line; words split on blanks; `'single'` quotes literal, `"double"`
 /// quotes expanding `$NAME`/`${NAME}`, `\` escaping one character; `<<WORD` at the start of a
 /// word gives the command the lines that follow, up to one holding only `WORD`, as its input (a
-/// here-document, taken literally: no expansion, no comments, no quotes).
+/// here-document, taken literally: no expansion, no comments, no quotes). `${NAME.a[0].b}` reads
+/// a field of a captured answer (see `FieldPath`).
 public struct Parser {
     public let file: String
     /// What the host suggests for a line too long to read (how its users pass long lists).
@@ -207,6 +208,13 @@ public struct Parser {
             var name = ""
             while j < line.count, line[j] != "}" { name.append(line[j]); j += 1 }
             guard j < line.count else { throw .syntax("${ is not closed by }", at, sourceLine: source) }
+            switch FieldPath.parse(name) {
+            case let .success(path)?: return (.field(path, at), j + 1)
+            case .failure?:
+                throw .syntax("\"\(name)\" is not a field path; write ${NAME.field}, ${NAME.list[0].field} or ${NAME.list.length}",
+                              at, sourceLine: source)
+            case nil: break
+            }
             guard Self.isName(name) else {
                 throw .syntax("\"\(name)\" is not a variable name (letters, digits, _ and -)", at, sourceLine: source)
             }

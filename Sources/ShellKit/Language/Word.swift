@@ -5,6 +5,8 @@ public struct Word: Sendable, Hashable {
         case text(String)
         /// `$NAME` or `${NAME}`, at its place in the source.
         case variable(String, SourceLocation)
+        /// `${NAME.field[0].field}`: a field of a captured answer (`--set NAME`), at its place.
+        case field(FieldPath, SourceLocation)
     }
 
     public var parts: [Part]

@@ -5,6 +5,15 @@ import Synchronization
 public protocol CompletionSource: Sendable {
     /// Candidates for `command`'s value of `option` (nil: a positional argument) starting with `prefix`.
     func values(command: String, option: String?, prefix: String) async -> [String]
+
+    /// The word at the cursor and its candidates, when the host reads this command's line itself
+    /// (a JSON body being typed, whose words are not the shell's); nil to complete it as usual.
+    /// `line` is the command from its name to the cursor.
+    func complete(line: String, command: String) async -> (word: String, candidates: [String])?
+}
+
+extension CompletionSource {
+    public func complete(line: String, command: String) async -> (word: String, candidates: [String])? { nil }
 }
 
 /// What can follow the words typed so far: command names first, then the command's flags (for a
@@ -33,10 +42,15 @@ public struct Completer: Sendable {
         guard let type = commands.first(where: { $0.about.name == name || $0.about.aliases.contains(name) }) else {
             return (word, [])
         }
+        if let custom = await source?.complete(line: command, command: type.about.name) {
+            return (custom.word, Array(Set(custom.candidates.filter { $0.hasPrefix(custom.word) })).sorted())
+        }
         if word.hasPrefix("-") {
-            return (word, type.flagNames.filter { $0.hasPrefix(word) }.sorted())
+            let flags = type.flagNames + (type.takesSetFromShell ? ["--set"] : [])
+            return (word, flags.filter { $0.hasPrefix(word) }.sorted())
         }
         let previous = before.count > 1 ? before.last : nil
+        if previous == "--set", type.takesSetFromShell { return (word, []) }
         let option = previous.flatMap { type.optionNames.contains($0) ? $0 : nil }
         let values = await source?.values(command: type.about.name, option: option, prefix: word) ?? []
         return (word, Array(Set(values.filter { $0.hasPrefix(word) })).sorted())

@@ -80,6 +80,7 @@ struct SaveCommand: ShellCommand {
         }
         for part in parts {
             switch part {
+            case let .submit(entry) where entry.viaCall == true: lines += Self.callLines(entry)
             case let .submit(entry): lines.append(Self.submitLine(entry))
             case let .batch(index): lines += Self.batchLines(groups[index].group, items: groups[index].items)
             }
@@ -120,6 +121,16 @@ struct SaveCommand: ShellCommand {
         if let batch = entry.batch { words += ["--batch", quote(batch)] }
         if let key = request.idempotencyKey { words += ["--key", quote(key)] }
         return words.joined(separator: " ")
+    }
+
+    /// A job `call JobService/Create` made, as that call: its request with the key it had, so a
+    /// replay hits the same job; without a key, a comment says that a replay creates a new one.
+    static func callLines(_ entry: ShellSession.Entry) -> [String] {
+        // `call` expands $NAME in its body: a dollar of the request is written \$.
+        let body = JSONWriterText.of(entry.request).replacingOccurrences(of: "$", with: "\\$")
+        let line = "call JobService/Create " + quote(body)
+        guard entry.request.idempotencyKey == nil else { return [line] }
+        return ["# \(entry.job.id) was created without an idempotency_key: replaying this call creates a new job", line]
     }
 
     /// A word the shell reads back unchanged.
