@@ -173,7 +173,7 @@ let package = Package(
         .target(
             name: "TranscodelyTestSupport",
             dependencies: [
-                "TranscodelyAPI", "Listening",
+                "TranscodelyAPI", "TranscodelyClient", "Listening",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

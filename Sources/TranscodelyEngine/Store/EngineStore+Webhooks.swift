@@ -45,6 +45,8 @@ public struct DeliveryAttempt: Sendable, Hashable {
     public var eventID: String
     public var webhookID: String
     public var attempt: Int
+    /// When it was made (by the engine's clock).
+    public var at: Timestamp
     public var statusCode: Int?
     public var error: String?
     public var state: String
@@ -204,15 +206,29 @@ extension EngineStore {
         if case .disable = outcome { try await refreshActiveOrgs() }
     }
 
+    /// Every delivery queued for one job, in order, attempted or not: for tests and diagnostics.
+    /// Events are queued in the transaction that changes the job, so once a job has ended this
+    /// says all that will ever be sent for it.
+    public func deliveries(jobID: String) async throws -> [QueuedDelivery] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT event_id, webhook_id, state, attempts, next_attempt_at FROM webhook_deliveries WHERE job_id = ? ORDER BY seq
+                """, arguments: [jobID]).map { row in
+                QueuedDelivery(eventID: row["event_id"], webhookID: row["webhook_id"], state: row["state"], attempts: row["attempts"],
+                               nextAttemptAt: Timestamp(microseconds: row["next_attempt_at"]))
+            }
+        }
+    }
+
     /// Every attempt at the deliveries of one job, in order: for tests and diagnostics.
     public func deliveryAttempts(jobID: String) async throws -> [DeliveryAttempt] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT d.event_id, d.webhook_id, a.attempt, a.status_code, a.error, d.state
+                SELECT d.event_id, d.webhook_id, a.attempt, a.at, a.status_code, a.error, d.state
                 FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_seq = d.seq
                 WHERE d.job_id = ? ORDER BY d.seq, a.attempt
                 """, arguments: [jobID]).map { row in
-                DeliveryAttempt(eventID: row["event_id"], webhookID: row["webhook_id"], attempt: row["attempt"],
+                DeliveryAttempt(eventID: row["event_id"], webhookID: row["webhook_id"], attempt: row["attempt"], at: Timestamp(microseconds: row["at"]),
                                 statusCode: row["status_code"], error: row["error"], state: row["state"])
             }
         }
