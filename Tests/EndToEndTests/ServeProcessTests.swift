@@ -183,7 +183,7 @@ import TranscodelyTestSupport
         try data.write("origins/input/a.mp4", "media")
         // The receiver is down while the job ends: the event waits in the outbox.
         let port = freePort()
-        var (tcly, api) = try await serve(data, extra: ["--webhook-retry-scale", "0.001"])
+        var (tcly, api) = try await serve(data)
         let hook = try await api.call("WebhookService/Create", #"{"url":"http://127.0.0.1:\#(port)/hook","events":["job.completed"]}"#)
             .decode(WebhookResponse.self).webhook
         let job = try await api.create(key: "outbox").decode(JobResponse.self).job
@@ -196,7 +196,7 @@ import TranscodelyTestSupport
         // The event was queued in the transaction that completed the job: it is in the outbox now.
         try await tcly.kill(SIGKILL)
         try await WebhookSink.with(port: port) { sink in
-            (tcly, api) = try await serve(data, extra: ["--webhook-retry-scale", "0.001"])
+            (tcly, api) = try await serve(data)
             defer { tcly.program.signal(SIGTERM) }
             let received = try await sink.wait(seconds: 30) { $0.contains { $0.jobID == job.id } }
             let delivery = try #require(received.first { $0.jobID == job.id })

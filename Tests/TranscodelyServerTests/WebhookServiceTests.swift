@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyEngine
 import TranscodelyServer
@@ -8,7 +9,7 @@ import TranscodelyTestSupport
 
 /// WebhookService over HTTP and the engine's deliveries to a real receiver: signed per Standard
 /// Webhooks, retried with the same webhook-id, Retry-After honoured, disabled on 410, scoped to
-/// the organization. (Retries run on the schedule compressed 1000×: ServerFixture.)
+/// the organization. (The retry schedule is walked on a test clock.)
 @Suite(.timeLimit(.minutes(5))) struct WebhookServiceTests {
     func register(_ f: ServerFixture, _ url: String, events: [String] = [], caller: APICaller? = nil) async throws -> Webhook {
         let list = events.map { "\"\($0)\"" }.joined(separator: ",")
@@ -97,31 +98,39 @@ import TranscodelyTestSupport
     }
 
     @Test func aFailedAttemptIsRetriedWithTheSameWebhookIDAndRetryAfterIsHonoured() async throws {
-        try await ServerFixture.with { f in
-            // 500 once, then 429 with Retry-After: 1, then 204.
+        // The engine runs on a test clock: the retry schedule (5 s, then 5 min) is walked by
+        // advancing it, and what the dispatcher decided is read from the outbox.
+        let clock = TestClock()
+        try await ServerFixture.with(clock: clock.source) { f in
+            // 500 once, then 429 with Retry-After: 600 (longer than the schedule's 5 min), then 204.
             try await WebhookSink.with(script: { index in
                 switch index {
                 case 0: (500, [:])
-                case 1: (429, ["Retry-After": "1"])
+                case 1: (429, ["Retry-After": "600"])
                 default: (204, [:])
                 }
             }) { sink in
                 _ = try await register(f, sink.url, events: ["job.completed"])
                 let job = try await create(f, key: "retried")
-                let received = try await sink.wait { $0.count >= 3 }
-                #expect(received.count == 3 && Set(received.map(\.id)).count == 1 && received.allSatisfy { $0.jobID == job.id })
-                // Recorded as delivered: nothing more is attempted.
+                _ = try await f.finished(job.id)
+                // The event is due at the job's last stamp, which the store keeps a few µs apart
+                // from the one before (the clock stands still): a millisecond on, it is due.
+                clock.advance(by: .milliseconds(1))
+                // The first attempt goes then; the next is due 5 s later on the schedule.
+                let first = try await deliveries(f, of: job.id) { $0.first?.attempts == 1 }
+                #expect(first.first.map { $0.nextAttemptAt.microseconds - clock.timestamp.microseconds } == 5_000_000)
+                clock.advance(by: .seconds(5))
+                // The 429's Retry-After (600 s) wins over the schedule's 300 s.
+                let second = try await deliveries(f, of: job.id) { $0.first?.attempts == 2 }
+                #expect(second.first.map { $0.nextAttemptAt.microseconds - clock.timestamp.microseconds } == 600_000_000)
+                clock.advance(by: .seconds(600))
                 let outbox = try await deliveries(f, of: job.id) { $0.allSatisfy(\.isSettled) }
+                // Recorded as delivered: nothing more is attempted. The same webhook-id every time.
                 #expect(outbox.map(\.state) == ["delivered"] && outbox.first?.attempts == 3)
-                #expect(sink.deliveries.count == 3)
+                let received = sink.deliveries
+                #expect(received.count == 3 && Set(received.map(\.id)).count == 1 && received.allSatisfy { $0.jobID == job.id })
                 let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
                 #expect(attempts.map(\.statusCode) == [500, 429, 204] && attempts.last?.state == "delivered")
-                // Retry-After (1 s) is waited out even though the schedule is compressed to 300 ms:
-                // measured by the engine's own stamps of when it made each attempt (arrival times
-                // at the receiver carry the network's jitter).
-                if attempts.count == 3 {
-                    #expect(attempts[2].at.microseconds - attempts[1].at.microseconds >= 1_000_000)
-                }
             }
         }
     }

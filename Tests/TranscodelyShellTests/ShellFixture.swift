@@ -33,7 +33,6 @@ struct ShellFixture {
         configuration.workers = 8
         configuration.tier = tier
         configuration.clock = clock
-        configuration.webhooks.retryScale = 0.01
         configuration.apps = .fixed([.init(organizationID: "org_shell", name: "shell", key: "tk_shell_tests_0001")])
         self.journal = journal ?? data.url.appendingPathComponent("state/session.jsonl")
         let session = try ShellSession(journal: self.journal)
