@@ -4,54 +4,6 @@ import Synchronization
 import Timekeeping
 import TranscodelyAPI
 
-/// What the outbox keeps in memory: which organizations have an active endpoint (so a job change
-/// of any other costs no query), when each running job last produced a progress event (they are
-/// throttled), and who to ring when a committed transaction queued deliveries.
-final class OutboxState: Sendable {
-    let activeOrgs = Mutex<Set<String>>([])
-    let lastProgress = Mutex<[String: Int64]>([:])
-    let queued = Mutex(false)
-    let bell = Mutex<(@Sendable () -> Void)?>(nil)
-    /// At most one `job.progress` event per job per this many microseconds.
-    let progressInterval: Int64 = 1_000_000
-}
-
-/// A delivery due to be attempted.
-struct DueDelivery: Sendable {
-    var seq: Int64
-    var eventID: String
-    var webhookID: String
-    var url: String
-    var secret: String
-    var body: [UInt8]
-    /// Attempts made before this one.
-    var attempts: Int
-    /// The secret could not be opened (empty `secret`): the endpoint must be created again.
-    var unsealable: Bool { secret.isEmpty }
-}
-
-/// What became of one attempt.
-enum AttemptOutcome: Sendable {
-    case delivered
-    case retry(at: Int64)
-    /// Out of attempts: the delivery is given up (it stays recorded).
-    case gaveUp
-    /// The endpoint answered 410 Gone: it is disabled and its pending deliveries dropped.
-    case disable(reason: String)
-}
-
-/// One recorded attempt, for tests and diagnostics.
-public struct DeliveryAttempt: Sendable, Hashable {
-    public var eventID: String
-    public var webhookID: String
-    public var attempt: Int
-    /// When it was made (by the engine's clock).
-    public var at: Timestamp
-    public var statusCode: Int?
-    public var error: String?
-    public var state: String
-}
-
 extension EngineStore {
     // MARK: - Endpoints
 
