@@ -31,9 +31,7 @@ import TranscodelyTestSupport
             #expect(watchOut.contains("all 21 ended: "))
             let (_, failedList, _) = await f.run("jobs --status failed")
             #expect(failedList.contains("corrupt-1.mp4") && failedList.contains("input_unreadable"))
-            let (retried, retryOut, _) = await f.run("retry-failed --batch nightly")
-            #expect(retried == 0)
-            #expect(retryOut.hasPrefix("batch nightly: ") && retryOut.contains("created, 0 already existed, 0 failed"))
+            await f.assert("retry-failed --batch nightly", prints: "batch nightly: … created, 0 already existed, 0 failed (… s)\n", errors: "")
             // A rerun of the same batch creates nothing new.
             await f.assert("batch 'uploads/*.mp4' --output hls:h264:720p,480p/economy --key 'nightly_{name}' --name nightly",
                            prints: "batch nightly: 0 created, 21 already existed, 0 failed (… s)\n", errors: "")
@@ -54,10 +52,24 @@ import TranscodelyTestSupport
                 """, errors: "")
             // Once the API has answered (here to ls), the plan says what it advertised.
             _ = await f.run("ls")
-            let advertised = await f.assert("batch a.mp4 b.mp4 --dry-run", errors: "").output
-            #expect(advertised.hasPrefix("pacing at 100/s, burst 200: the API's RateLimit-Policy (q=100;w=1)\n"), "\(advertised)")
-            let capped = await f.assert("batch a.mp4 b.mp4 --dry-run --rate 20", errors: "").output
-            #expect(capped.hasPrefix("pacing at 20/s, burst 200: your --rate/--burst, a ceiling (the API allows 100/s)\n"), "\(capped)")
+            await f.assert("batch a.mp4 b.mp4 --dry-run", prints: """
+                pacing at 100/s, burst 200: the API's RateLimit-Policy (q=100;w=1)
+                2 creates, at most 50 in flight
+                t=0s: 2 at once (burst 200, kept at 95%)
+                done in about 0.0 s
+                  a.mp4  key tcly-…
+                  b.mp4  key tcly-…
+
+                """, errors: "")
+            await f.assert("batch a.mp4 b.mp4 --dry-run --rate 20", prints: """
+                pacing at 20/s, burst 200: your --rate/--burst, a ceiling (the API allows 100/s)
+                2 creates, at most 50 in flight
+                t=0s: 2 at once (burst 200, kept at 95%)
+                done in about 0.0 s
+                  a.mp4  key tcly-…
+                  b.mp4  key tcly-…
+
+                """, errors: "")
             await f.assert("ls", prints: "no jobs\n", errors: "")
             /// A mistake, what the user reads, and the status.
             func refused(_ line: String, _ message: String, status: Int32 = 2, sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
@@ -107,10 +119,11 @@ import TranscodelyTestSupport
             let (output, transcript) = ShellOutput.capture()
             let fresh = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, session: try ShellSession(journal: nil))
             let replay = TranscodelyCommands.shell(fresh, output: output)
-            let replayed = await replay.run("source \(script)")
-            #expect(replayed == 0, "\(transcript.errors)")
-            #expect(transcript.output.contains("batch day: 0 created, 2 already existed, 0 failed"), "\(transcript.output)")
-            #expect(transcript.output.split(separator: "\n").filter { $0.hasSuffix("(already existed)") }.count == 1)
+            await assertScript("source \(script)", in: replay, transcript: transcript, prints: """
+                batch day: 0 created, 2 already existed, 0 failed (… s)
+                job_…  (already existed)
+
+                """, errors: "")
             let replayedIDs = Set(await fresh.session.jobs().map(\.job.id))
             #expect(replayedIDs == Set(before))
             #expect(await fresh.session.jobs(batch: "day").count == 2)
@@ -137,8 +150,13 @@ import TranscodelyTestSupport
             try String(text.prefix(text.count / 2)).write(toFile: file, atomically: true, encoding: .utf8)
             let (damagedOutput, damaged) = ShellOutput.capture()
             let third = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, session: try ShellSession(journal: nil))
-            #expect(await TranscodelyCommands.shell(third, output: damagedOutput).run("session load \(file)") == 1)
-            #expect(damaged.errors.contains("session load: not a saved session"))
+            await assertScript("session load \(file)", in: TranscodelyCommands.shell(third, output: damagedOutput), transcript: damaged,
+                               prints: "", errors: """
+                error: test.script:1:1: session load: not a saved session…
+                    session load \(file)
+                    ^
+
+                """, status: 1)
             #expect(await third.session.count == 0)
         }
     }
