@@ -45,11 +45,23 @@ let package = Package(
         // The one clock: a `Clock` to sleep on and measure by, with the wall-clock `Timestamp` to
         // store, and a test clock that moves only when told. Depends on TranscodelyAPI alone.
         .target(name: "Timekeeping", dependencies: ["TranscodelyAPI"], swiftSettings: strict),
+        // Why an HTTP exchange broke, by the error's type: shared by the API client and the
+        // engine's webhook dispatcher.
+        .target(
+            name: "NetworkFailures",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         // The local engine: store, idempotency, rate limits, orgs/apps/keys, origins, scheduler, encoders.
         .target(
             name: "TranscodelyEngine",
             dependencies: [
-                "TranscodelyAPI", "Timekeeping",
+                "TranscodelyAPI", "Timekeeping", "NetworkFailures",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -65,7 +77,7 @@ let package = Package(
         .target(
             name: "TranscodelyClient",
             dependencies: [
-                "TranscodelyAPI",
+                "TranscodelyAPI", "NetworkFailures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -161,7 +173,7 @@ let package = Package(
         .target(
             name: "TranscodelyTestSupport",
             dependencies: [
-                "TranscodelyAPI", "Listening",
+                "TranscodelyAPI", "TranscodelyClient", "Listening",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -211,7 +223,7 @@ let package = Package(
             name: "BatchKitTests",
             dependencies: [
                 "BatchKit", "TranscodelyClient", "TranscodelyAPI", "TranscodelyServer", "TranscodelyEngine",
-                "TranscodelyTestSupport", "Timekeeping",
+                "TranscodelyTestSupport", "Timekeeping", "NetworkFailures",
             ],
             swiftSettings: strict
         ),

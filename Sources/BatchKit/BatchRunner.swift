@@ -64,11 +64,10 @@ public final class BatchRunner: Sendable {
                     } catch {
                         await pacer.release(nil, ticket: ticket)
                         outcome = .failed(code: error.code.rawValue, message: error.message, attempts: error.attempts)
-                        // Only failures that show the server was never reached: a timeout or a
-                        // cut answer may come after the create was done.
-                        if error.origin == .transport, ["connection refused", "no connection within", "did not resolve"]
-                            .contains(where: error.message.contains) { unreached = error.message }
-                        if error.origin == .tls { unreached = error.message }
+                        // Only failures that show the server was never reached (refused, not
+                        // resolved, no connection, TLS refused): a timeout or a cut answer may
+                        // come after the create was done.
+                        if error.neverReachedServer { unreached = error.message }
                     }
                     await record(item, outcome)
                     let counts = state.record(outcome, at: position)

@@ -1,3 +1,4 @@
+import NetworkFailures
 import TranscodelyAPI
 
 /// Why a call failed: the server answered with an error, or the exchange itself broke — with how
@@ -15,6 +16,9 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var origin: Origin
+    /// What broke, for a failure of transport or TLS (nil when the server answered), read from
+    /// the error's type: callers decide by it, never by the message's words.
+    public var reason: NetworkFailure?
     /// The Connect error: decoded from the body, inferred from the HTTP status when the body had
     /// none, `unavailable` for transport failures.
     public var error: ConnectError
@@ -26,14 +30,19 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         ClientError(origin: .server(httpStatus: httpStatus), error: error, retryAfter: retryAfter, attempts: 1)
     }
 
-    public static func transport(_ message: String) -> ClientError {
-        ClientError(origin: .transport, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
+    /// A failure of transport: `reason` says what broke (`.other` for an answer that could not be read).
+    public static func transport(_ message: String, reason: NetworkFailure = .other) -> ClientError {
+        ClientError(origin: .transport, reason: reason, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
     }
 
     /// A failed TLS handshake (see `Origin.tls`): never retried.
-    public static func tls(_ message: String) -> ClientError {
-        ClientError(origin: .tls, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
+    public static func tls(_ message: String, reason: NetworkFailure = .tlsHandshake) -> ClientError {
+        ClientError(origin: .tls, reason: reason, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
     }
+
+    /// Whether the request certainly never reached the server (refused, unresolved, no
+    /// connection in time, TLS refused): it cannot have run.
+    public var neverReachedServer: Bool { reason?.neverReachedServer ?? false }
 
     public var code: ConnectError.Code { error.code }
     public var message: String { error.message }

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import NetworkFailures
 import TranscodelyAPI
 
 /// What a response said besides its message: the headers a client paces and counts by.
@@ -127,21 +128,18 @@ public struct ConnectTransport: Sendable {
         }
     }
 
-    /// A transport failure in words a user can act on.
-    static func describe(_ error: any Error, seconds: Int64) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout: return "no connection within 10 s (is the address right, and reachable?)"
-            case .deadlineExceeded, .readTimeout: return "no answer within \(seconds + 1) s"
-            case .remoteConnectionClosed: return "the connection closed before the answer came"
-            default: break
-            }
+    /// A transport failure in words a user can act on, by what broke; the error's own text only
+    /// when there is nothing better to say.
+    static func describe(_ reason: NetworkFailure, _ error: any Error, seconds: Int64) -> String {
+        switch reason {
+        case .refused: "connection refused (is the API running there?)"
+        case .reset: "the connection was reset"
+        case .unresolved: "the host name did not resolve (is it spelled right?)"
+        case .connectTimeout: "no connection within 10 s (is the address right, and reachable?)"
+        case .timedOut: "no answer within \(seconds + 1) s"
+        case .closed: "the connection closed before the answer came"
+        case .tlsUntrusted, .tlsWrongHost, .tlsNotTLS, .tlsHandshake, .other: "\(error)"
         }
-        let text = "\(error)"
-        if text.contains("Connection refused") || text.contains("errno: 111") { return "connection refused (is the API running there?)" }
-        if text.contains("Connection reset") || text.contains("errno: 104") { return "the connection was reset" }
-        if text.contains("NXDOMAIN") || text.contains("lookup") { return "the host name did not resolve" }
-        return text
     }
 
     private func once(_ method: String, _ body: [UInt8]) async throws(ClientError) -> (Data, ResponseInfo) {
@@ -178,13 +176,16 @@ public struct ConnectTransport: Sendable {
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             // Never echo the request: it carries the key. The error's own text names no secret.
-            if let words = TrustedCA.describeTLS(error, peer: "the API", fix: "set TRANSCODELY_CA_FILE to the PEM file of the CA that issued it, or pass --ca-file") {
-                throw .tls("\(method) to \(configuration.baseURL) failed: \(words)")
+            let reason = NetworkFailure(error)
+            if let words = TrustedCA.describeTLS(reason, detail: "\(error)", peer: "the API",
+                                                 fix: "set TRANSCODELY_CA_FILE to the PEM file of the CA that issued it, or pass --ca-file") {
+                throw .tls("\(method) to \(configuration.baseURL) failed: \(words)", reason: reason)
             }
-            if configuration.baseURL.hasPrefix("http://"), case .remoteConnectionClosed? = error as? HTTPClientError {
-                throw .transport("\(method) to \(configuration.baseURL) failed: the connection closed before the answer came (if the server serves TLS, use https://)")
+            if configuration.baseURL.hasPrefix("http://"), reason == .closed {
+                throw .transport("\(method) to \(configuration.baseURL) failed: the connection closed before the answer came (if the server serves TLS, use https://)",
+                                 reason: reason)
             }
-            throw .transport("\(method) to \(configuration.baseURL) failed: \(Self.describe(error, seconds: ms / 1000))")
+            throw .transport("\(method) to \(configuration.baseURL) failed: \(Self.describe(reason, error, seconds: ms / 1000))", reason: reason)
         }
         let info = Self.info(response.headers, status: Int(response.status.code))
         observer?(info)

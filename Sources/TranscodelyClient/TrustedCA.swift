@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NetworkFailures
 import NIOSSL
 
 /// What a client trusts for `https`: the system's CA store, plus one CA given as a PEM file
@@ -27,21 +28,20 @@ public enum TrustedCA {
     }
 
     /// A TLS failure in words a user can act on — `peer` names who presented the certificate
-    /// ("the API"), `fix` what to set — or nil when `error` is no TLS failure.
-    public static func describeTLS(_ error: any Error, peer: String, fix: String) -> String? {
-        let text = "\(error) " + String(reflecting: error)
-        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
-            return "\(peer)'s certificate is not trusted: it was not issued for this host name (serve a certificate that lists it, or use a name it lists)"
+    /// ("the API"), `fix` what to set — or nil when `reason` is no TLS failure. `detail` is the
+    /// error's own text, said only when the reason has no words of its own.
+    public static func describeTLS(_ reason: NetworkFailure, detail: @autoclosure () -> String, peer: String, fix: String) -> String? {
+        switch reason {
+        case .tlsWrongHost:
+            "\(peer)'s certificate is not trusted: it was not issued for this host name (serve a certificate that lists it, or use a name it lists)"
+        case .tlsUntrusted:
+            "\(peer)'s certificate is not trusted: no CA this client trusts signed it, or it expired (\(fix))"
+        case .tlsNotTLS:
+            "\(peer) does not speak TLS there (use http:// for a plain-HTTP server)"
+        case .tlsHandshake:
+            "the TLS handshake with \(peer) failed: \(detail().prefix(200))"
+        default:
+            nil
         }
-        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
-            return "\(peer)'s certificate is not trusted: no CA this client trusts signed it, or it expired (\(fix))"
-        }
-        if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") {
-            return "\(peer) does not speak TLS there (use http:// for a plain-HTTP server)"
-        }
-        if error is NIOSSLError || text.contains("handshakeFailed") {
-            return "the TLS handshake with \(peer) failed: \(text.prefix(200))"
-        }
-        return nil
     }
 }

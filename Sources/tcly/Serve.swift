@@ -65,10 +65,6 @@ struct Serve: AsyncParsableCommand {
             help: ArgumentHelp("A PEM CA trusted, besides the system's, for https webhook receivers (TRANSCODELY_CA_FILE).", valueName: "FILE"))
     var caFile: String?
 
-    @Option(name: .customLong("webhook-retry-scale"),
-            help: ArgumentHelp("Multiplies webhook retry delays (5 s, 5 min, 30 min, …); below 1 for tests.", valueName: "FACTOR"))
-    var webhookRetryScale: Double = 1
-
     func validate() throws {
         if !(0...64).contains(threads) {
             throw ValidationError("--threads must be 0...64, got \(threads)")
@@ -78,9 +74,6 @@ struct Serve: AsyncParsableCommand {
         }
         for network in webhookAllow where IPNetwork(network) == nil {
             throw ValidationError("--webhook-allow takes a CIDR, got \"\(network)\"; give one as 10.0.0.0/8 or fd00::/8")
-        }
-        if !(webhookRetryScale > 0 && webhookRetryScale <= 1000) {
-            throw ValidationError("--webhook-retry-scale must be above 0 and at most 1000, got \(webhookRetryScale)")
         }
         if simulate != nil, encoder != "simulate" {
             throw ValidationError("--simulate goes with --encoder simulate; add --encoder simulate or drop --simulate")
@@ -104,7 +97,6 @@ struct Serve: AsyncParsableCommand {
         configuration.insecureHTTP = insecureHTTP
         configuration.metricsToken = metricsToken ?? environment["TRANSCODELY_METRICS_TOKEN"]
         configuration.webhooks.allowedNetworks = webhookAllow.compactMap(IPNetwork.init)
-        configuration.webhooks.retryScale = webhookRetryScale
         configuration.webhooks.caFile = trustedCA(environment)
         configuration.signals = [.sigterm, .sigint]
         configuration.reloadCertificateOnHangup = true

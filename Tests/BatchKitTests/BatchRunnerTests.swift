@@ -78,7 +78,8 @@ import TranscodelyTestSupport
             let sent = CountingCreates(f.jobs)
             let runner = BatchRunner(client: sent, pacer: pacer, clock: clock.source)
             let done = Atomic<Int>(0)
-            let run = Task { await runner.run(items, progress: { counts in done.store(counts.done, ordering: .relaxed) }) }
+            // Scoped: the run ends within the test (awaited below), whatever happens in between.
+            async let run = runner.run(items, progress: { counts in done.store(counts.done, ordering: .relaxed) })
             // 95 % of the burst of 20 go at t = 0; the next waits on the clock, which stands still.
             let deadline = ContinuousClock.now + .seconds(30)
             while done.load(ordering: .relaxed) < 19, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
@@ -97,7 +98,7 @@ import TranscodelyTestSupport
                 clock.advance(by: .milliseconds(10))
                 try await Task.sleep(for: .milliseconds(1))
             }
-            let report = await run.value
+            let report = await run
             #expect(report.counts.created == 400)
             #expect(try await f.metric("tcly_rate_limited_total") == 0)
         }
@@ -107,8 +108,7 @@ import TranscodelyTestSupport
         try await BatchFixtures.with { f in
             let items = try f.items(1000)
             let runner = BatchRunner(client: f.jobs, pacer: Pacer(Pacer.Settings(rate: 100, burst: 50, concurrency: 8)))
-            let run = Task { await runner.run(items, progress: { counts in if counts.done >= 100 { runner.cancel() } }) }
-            let report = await run.value
+            let report = await runner.run(items, progress: { counts in if counts.done >= 100 { runner.cancel() } })
             #expect(report.counts.created + report.counts.notSent == 1000)
             #expect(report.counts.notSent > 0 && report.counts.failed == 0)
             let jobs = try await f.allJobs()

@@ -14,7 +14,7 @@ import TranscodelyTestSupport
         let org = "org_secrets"
         for index in 0..<4 { try home.write("engine/origins/input/s/e\(index).mp4", "x") }
         let serve = try TclyProcess(["serve", "--listen", "127.0.0.1:\(freePort())", "--data", home.path + "/engine",
-                                     "--encoder", "simulate", "--webhook-retry-scale", "0.001"],
+                                     "--encoder", "simulate"],
                                     environment: ["TRANSCODELY_API_KEY": key, "TRANSCODELY_ORG_ID": org])
         defer { serve.program.signal(SIGTERM) }
         let url = try await serve.waitForListening()

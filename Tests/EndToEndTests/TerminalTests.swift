@@ -91,7 +91,11 @@ import TranscodelyTestSupport
         try await type("echo alive $status", then: ["Enter"])
         _ = try await waitFor("alive 130")
         _ = try await tmux(["send-keys", "-t", session, "C-d"])
-        try await Task.sleep(for: .seconds(1))
+        // The shell writes its history as it ends, and its tmux session ends with it.
+        let deadline = ContinuousClock.now + .seconds(15)
+        while (try? await tmux(["has-session", "-t", "=" + session])) != nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let history = try String(contentsOfFile: home.path + "/state/tcly/history", encoding: .utf8)
         #expect(history.contains("--key\\040tty-1"))
         #expect(!history.contains("tk_abcdefghijklmnopqrst") && history.contains("***"))

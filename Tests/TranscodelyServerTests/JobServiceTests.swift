@@ -101,19 +101,27 @@ import TranscodelyTestSupport
     }
 
     @Test func cancelStopsARunningJobAndEndsItForGood() async throws {
-        try await ServerFixture.with(spec: "probe=0,encode=30") { f in
-            let job = try await f.a.create(key: "long").decode(JobResponse.self).job
-            for _ in 0..<200 {
-                let now = try await f.a.call("JobService/Get", #"{"id":"\#(job.id)"}"#).decode(JobResponse.self).job
-                if now.status == .processing { break }
-                try await Task.sleep(for: .milliseconds(20))
+        // One worker: when it takes the next job, it has let go of the cancelled one.
+        try await ServerFixture.with(spec: "probe=0,encode=30", workers: 1) { f in
+            /// Polls Get until the job is processing (10 s at most); the job as last read.
+            func processing(_ id: String) async throws -> Job {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while true {
+                    let now = try await f.a.call("JobService/Get", #"{"id":"\#(id)"}"#).decode(JobResponse.self).job
+                    if now.status == .processing || ContinuousClock.now > deadline { return now }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
             }
+            let job = try await f.a.create(key: "long").decode(JobResponse.self).job
+            #expect(try await processing(job.id).status == .processing)
             let canceled = try await f.a.call("JobService/Cancel", #"{"id":"\#(job.id)"}"#)
             #expect(canceled.status == 200)
-            #expect(try canceled.decode(JobResponse.self).job.status == .canceled)
-            try await Task.sleep(for: .milliseconds(400))
+            let ended = try canceled.decode(JobResponse.self).job
+            #expect(ended.status == .canceled)
+            let next = try await f.a.create(key: "next").decode(JobResponse.self).job
+            #expect(try await processing(next.id).status == .processing, "the worker never came back from the cancelled encode")
             let after = try await f.a.call("JobService/Get", #"{"id":"\#(job.id)"}"#).decode(JobResponse.self).job
-            #expect(after.status == .canceled && after.completedAt != nil)
+            #expect(after.status == .canceled && after.completedAt != nil && after.updatedAt == ended.updatedAt)
         }
     }
 

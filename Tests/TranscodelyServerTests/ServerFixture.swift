@@ -28,7 +28,6 @@ struct ServerFixture {
         configuration.workers = workers
         configuration.clock = clock
         configuration.tier = tier
-        configuration.webhooks.retryScale = 0.001
         configuration.webhooks.caFile = webhookCA
         configuration.apps = .fixed([
             .init(organizationID: "org_a", name: "a", key: "tk_test_app_a_000001"),

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyEngine
 import TranscodelyServer
@@ -8,7 +9,7 @@ import TranscodelyTestSupport
 
 /// WebhookService over HTTP and the engine's deliveries to a real receiver: signed per Standard
 /// Webhooks, retried with the same webhook-id, Retry-After honoured, disabled on 410, scoped to
-/// the organization. (Retries run on the schedule compressed 1000×: ServerFixture.)
+/// the organization. (The retry schedule is walked on a test clock.)
 @Suite(.timeLimit(.minutes(5))) struct WebhookServiceTests {
     func register(_ f: ServerFixture, _ url: String, events: [String] = [], caller: APICaller? = nil) async throws -> Webhook {
         let list = events.map { "\"\($0)\"" }.joined(separator: ",")
@@ -19,6 +20,21 @@ import TranscodelyTestSupport
 
     func create(_ f: ServerFixture, key: String) async throws -> Job {
         try await f.a.create(key: key).decode(JobResponse.self).job
+    }
+
+    /// The job's deliveries as the outbox records them, once `done` holds for them (30 s at most):
+    /// a test waits on what the store says became of a delivery, never on a length of time.
+    func deliveries(_ f: ServerFixture, of jobID: String, until done: ([QueuedDelivery]) -> Bool) async throws -> [QueuedDelivery] {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let now = try await f.server.engine.store.deliveries(jobID: jobID)
+            if done(now) { return now }
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the deliveries of \(jobID) never got there: \(now)")
+                return now
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     @Test func endpointsAreCreatedListedDeletedAndTheSecretIsShownOnce() async throws {
@@ -72,32 +88,47 @@ import TranscodelyTestSupport
                 #expect(event.data.job.id == job.id && event.data.job.status == .completed && event.data.job.updatedAt == done.updatedAt)
                 #expect(received.contains { $0.type == "job.progress" })
                 // Another organization's jobs are never delivered here.
+                // (Events are queued with the change that ends a job: once it has ended, none is to come.)
                 let other = try await f.b.create(key: "other-org").decode(JobResponse.self).job
                 _ = try await f.finished(other.id, f.b)
-                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await f.server.engine.store.deliveries(jobID: other.id).isEmpty)
                 #expect(!sink.deliveries.contains { $0.jobID == other.id })
             }
         }
     }
 
     @Test func aFailedAttemptIsRetriedWithTheSameWebhookIDAndRetryAfterIsHonoured() async throws {
-        try await ServerFixture.with { f in
-            // 500 once, then 429 with Retry-After: 1, then 204.
+        // The engine runs on a test clock: the retry schedule (5 s, then 5 min) is walked by
+        // advancing it, and what the dispatcher decided is read from the outbox.
+        let clock = TestClock()
+        try await ServerFixture.with(clock: clock.source) { f in
+            // 500 once, then 429 with Retry-After: 600 (longer than the schedule's 5 min), then 204.
             try await WebhookSink.with(script: { index in
                 switch index {
                 case 0: (500, [:])
-                case 1: (429, ["Retry-After": "1"])
+                case 1: (429, ["Retry-After": "600"])
                 default: (204, [:])
                 }
             }) { sink in
                 _ = try await register(f, sink.url, events: ["job.completed"])
                 let job = try await create(f, key: "retried")
-                let received = try await sink.wait { $0.count >= 3 }
+                _ = try await f.finished(job.id)
+                // The event is due at the job's last stamp, which the store keeps a few µs apart
+                // from the one before (the clock stands still): a millisecond on, it is due.
+                clock.advance(by: .milliseconds(1))
+                // The first attempt goes then; the next is due 5 s later on the schedule.
+                let first = try await deliveries(f, of: job.id) { $0.first?.attempts == 1 }
+                #expect(first.first.map { $0.nextAttemptAt.microseconds - clock.timestamp.microseconds } == 5_000_000)
+                clock.advance(by: .seconds(5))
+                // The 429's Retry-After (600 s) wins over the schedule's 300 s.
+                let second = try await deliveries(f, of: job.id) { $0.first?.attempts == 2 }
+                #expect(second.first.map { $0.nextAttemptAt.microseconds - clock.timestamp.microseconds } == 600_000_000)
+                clock.advance(by: .seconds(600))
+                let outbox = try await deliveries(f, of: job.id) { $0.allSatisfy(\.isSettled) }
+                // Recorded as delivered: nothing more is attempted. The same webhook-id every time.
+                #expect(outbox.map(\.state) == ["delivered"] && outbox.first?.attempts == 3)
+                let received = sink.deliveries
                 #expect(received.count == 3 && Set(received.map(\.id)).count == 1 && received.allSatisfy { $0.jobID == job.id })
-                // Retry-After (1 s) is waited out even though the schedule is compressed to 300 ms.
-                #expect(received[2].at - received[1].at >= .milliseconds(950))
-                try await Task.sleep(for: .milliseconds(200))
-                #expect(sink.deliveries.count == 3)
                 let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
                 #expect(attempts.map(\.statusCode) == [500, 429, 204] && attempts.last?.state == "delivered")
             }
@@ -110,8 +141,10 @@ import TranscodelyTestSupport
                 _ = try await register(f, sink.url, events: ["job.completed"])
                 let job = try await create(f, key: "absurd")
                 try await sink.wait { $0.count == 1 }
-                try await Task.sleep(for: .milliseconds(300))
                 // Recorded, retried no sooner than a day from now, and the engine still answers.
+                let outbox = try await deliveries(f, of: job.id) { $0.first?.attempts == 1 }
+                let dayFromNow = Int64(Date().timeIntervalSince1970 * 1_000_000) + 86_000 * 1_000_000
+                #expect(outbox.first?.state == "pending" && outbox.first.map { $0.nextAttemptAt.microseconds > dayFromNow } == true, "\(outbox)")
                 let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
                 #expect(attempts.map(\.statusCode) == [503] && attempts.first?.state == "pending")
                 #expect(try await f.a.call("JobService/Get", #"{"id":"\#(job.id)"}"#).status == 200)
@@ -127,11 +160,14 @@ import TranscodelyTestSupport
                 let first = try await create(f, key: "gone-1")
                 try await sink.wait { $0.count == 1 }
                 _ = try await f.finished(first.id)
+                // The 410 is recorded (the endpoint disabled in the same transaction).
+                #expect(try await deliveries(f, of: first.id) { $0.allSatisfy(\.isSettled) }.map(\.state) == ["failed"])
                 let listed = try await f.a.call("WebhookService/List", "{}").decode(ListWebhooksResponse.self).webhooks
                 #expect(listed.first { $0.id == hook.id }?.disabledReason?.contains("410") == true)
+                // A disabled endpoint gets no event queued for a job that ends later.
                 let second = try await create(f, key: "gone-2")
                 _ = try await f.finished(second.id)
-                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await f.server.engine.store.deliveries(jobID: second.id).isEmpty)
                 #expect(sink.deliveries.count == 1)
             }
         }
@@ -158,12 +194,8 @@ import TranscodelyTestSupport
             try await ServerFixture.with { f in
                 _ = try await register(f, sink.url, events: ["job.completed"])
                 let job = try await create(f, key: "tls-untrusted")
-                var attempts: [DeliveryAttempt] = []
-                let deadline = ContinuousClock.now + .seconds(30)
-                while attempts.isEmpty, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                    attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
-                }
+                _ = try await deliveries(f, of: job.id) { ($0.first?.attempts ?? 0) >= 1 }
+                let attempts = try await f.server.engine.store.deliveryAttempts(jobID: job.id)
                 let error = try #require(attempts.first?.error)
                 #expect(error.hasPrefix("the receiver's certificate is not trusted: "), "\(error)")
                 #expect(attempts.first?.statusCode == nil)

@@ -7,6 +7,7 @@ import TranscodelyClient
 import TranscodelyEngine
 import TranscodelyServer
 import TranscodelyShell
+import Timekeeping
 import TranscodelyTestSupport
 
 /// A real engine (simulate encoder) on loopback and a shell talking to it over HTTP, with its
@@ -22,15 +23,17 @@ struct ShellFixture {
     /// The engine's HTTP server.
     var server: RunningServer { local.server }
 
-    /// `encoder`: the engine's encoder when not the simulated one of `spec` (real ffmpeg for `why`).
+    /// `encoder`: the engine's encoder when not the simulated one of `spec` (real ffmpeg for `why`);
+    /// `clock`: what the engine and the shell wait on and stamp with (a `TestClock`'s source to
+    /// drive both from the test).
     init(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil, tier: Tier = .standard,
-         encoder: LocalEngine.EncoderChoice? = nil) async throws {
+         encoder: LocalEngine.EncoderChoice? = nil, clock: TimeSource = .system) async throws {
         data = try TemporaryDirectory("shell")
         var configuration = LocalEngine.Configuration(dataDirectory: data.url)
         configuration.encoder = try encoder ?? .simulate(try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = 8
         configuration.tier = tier
-        configuration.webhooks.retryScale = 0.01
+        configuration.clock = clock
         configuration.apps = .fixed([.init(organizationID: "org_shell", name: "shell", key: "tk_shell_tests_0001")])
         self.journal = journal ?? data.url.appendingPathComponent("state/session.jsonl")
         let session = try ShellSession(journal: self.journal)
@@ -41,7 +44,7 @@ struct ShellFixture {
         }
         let transport = ConnectTransport(configuration: ClientConfiguration(
             baseURL: local.baseURL, apiKey: APIKey("tk_shell_tests_0001"), organizationID: "org_shell"))
-        context = TranscodelyContext(transport: transport, session: session)
+        context = TranscodelyContext(transport: transport, session: session, clock: clock)
         let (output, transcript) = ShellOutput.capture()
         self.transcript = transcript
         shell = TranscodelyCommands.shell(context, output: output)
@@ -77,7 +80,8 @@ struct ShellFixture {
 
 /// Runs `body` with a fresh ``ShellFixture`` and always stops it (awaited), also when `body` throws.
 func withShellFixture<Result>(spec: String = "probe=0,encode=0.1,fail=0", journal: URL? = nil, tier: Tier = .standard,
-                              encoder: LocalEngine.EncoderChoice? = nil,
+                              encoder: LocalEngine.EncoderChoice? = nil, clock: TimeSource = .system,
                               _ body: (ShellFixture) async throws -> Result) async throws -> Result {
-    try await scoped(try await ShellFixture(spec: spec, journal: journal, tier: tier, encoder: encoder), stop: { await $0.stop() }, body)
+    try await scoped(try await ShellFixture(spec: spec, journal: journal, tier: tier, encoder: encoder, clock: clock),
+                     stop: { await $0.stop() }, body)
 }

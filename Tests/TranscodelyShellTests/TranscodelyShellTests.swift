@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ShellKit
 import ShellKitTesting
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyShell
 import TranscodelyTestSupport
@@ -35,9 +36,7 @@ import TranscodelyTestSupport
             let (skipped, skipOut, _) = await f.run("retry-failed --batch nightly")
             #expect(skipped == 0)
             #expect(skipOut.hasPrefix("nothing to send\nskipped ") && skipOut.contains("(retry-failed --all sends them anyway)"), "\(skipOut)")
-            let (retried, retryOut, _) = await f.run("retry-failed --batch nightly --all")
-            #expect(retried == 0)
-            #expect(retryOut.hasPrefix("batch nightly: ") && retryOut.contains("created, 0 already existed, 0 failed"), "\(retryOut)")
+            await f.assert("retry-failed --batch nightly --all", prints: "batch nightly: … created, 0 already existed, 0 failed (… s)\n", errors: "")
             // A rerun of the same batch creates nothing new.
             await f.assert("batch 'uploads/*.mp4' --output hls:h264:720p,480p/economy --key 'nightly_{name}' --name nightly",
                            prints: "batch nightly: 0 created, 21 already existed, 0 failed (… s)\n", errors: "")
@@ -58,10 +57,24 @@ import TranscodelyTestSupport
                 """, errors: "")
             // Once the API has answered (here to ls), the plan says what it advertised.
             _ = await f.run("ls")
-            let advertised = await f.assert("batch a.mp4 b.mp4 --dry-run", errors: "").output
-            #expect(advertised.hasPrefix("pacing at 100/s, burst 200: the API's RateLimit-Policy (q=100;w=1)\n"), "\(advertised)")
-            let capped = await f.assert("batch a.mp4 b.mp4 --dry-run --rate 20", errors: "").output
-            #expect(capped.hasPrefix("pacing at 20/s, burst 200: your --rate/--burst, a ceiling (the API allows 100/s)\n"), "\(capped)")
+            await f.assert("batch a.mp4 b.mp4 --dry-run", prints: """
+                pacing at 100/s, burst 200: the API's RateLimit-Policy (q=100;w=1)
+                2 creates, at most 50 in flight
+                t=0s: 2 at once (burst 200, kept at 95%)
+                done in about 0.0 s
+                  a.mp4  key tcly-…
+                  b.mp4  key tcly-…
+
+                """, errors: "")
+            await f.assert("batch a.mp4 b.mp4 --dry-run --rate 20", prints: """
+                pacing at 20/s, burst 200: your --rate/--burst, a ceiling (the API allows 100/s)
+                2 creates, at most 50 in flight
+                t=0s: 2 at once (burst 200, kept at 95%)
+                done in about 0.0 s
+                  a.mp4  key tcly-…
+                  b.mp4  key tcly-…
+
+                """, errors: "")
             await f.assert("ls", prints: "no jobs\n", errors: "")
             /// A mistake, what the user reads, and the status.
             func refused(_ line: String, _ message: String, status: Int32 = 2, sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
@@ -111,10 +124,11 @@ import TranscodelyTestSupport
             let (output, transcript) = ShellOutput.capture()
             let fresh = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, session: try ShellSession(journal: nil))
             let replay = TranscodelyCommands.shell(fresh, output: output)
-            let replayed = await replay.run("source \(script)")
-            #expect(replayed == 0, "\(transcript.errors)")
-            #expect(transcript.output.contains("batch day: 0 created, 2 already existed, 0 failed"), "\(transcript.output)")
-            #expect(transcript.output.split(separator: "\n").filter { $0.hasSuffix("(already existed)") }.count == 1)
+            await assertScript("source \(script)", in: replay, transcript: transcript, prints: """
+                batch day: 0 created, 2 already existed, 0 failed (… s)
+                job_…  (already existed)
+
+                """, errors: "")
             let replayedIDs = Set(await fresh.session.jobs().map(\.job.id))
             #expect(replayedIDs == Set(before))
             #expect(await fresh.session.jobs(batch: "day").count == 2)
@@ -141,44 +155,72 @@ import TranscodelyTestSupport
             try String(text.prefix(text.count / 2)).write(toFile: file, atomically: true, encoding: .utf8)
             let (damagedOutput, damaged) = ShellOutput.capture()
             let third = TranscodelyContext(jobs: f.context.jobs, origins: f.context.origins, session: try ShellSession(journal: nil))
-            #expect(await TranscodelyCommands.shell(third, output: damagedOutput).run("session load \(file)") == 1)
-            #expect(damaged.errors.contains("session load: not a saved session"))
+            await assertScript("session load \(file)", in: TranscodelyCommands.shell(third, output: damagedOutput), transcript: damaged,
+                               prints: "", errors: """
+                error: test.script:1:1: session load: not a saved session…
+                    session load \(file)
+                    ^
+
+                """, status: 1)
             #expect(await third.session.count == 0)
         }
     }
 
     @Test func aBackgroundBatchIsPausedResumedAndRepacedFromThePrompt() async throws {
-        try await withShellFixture() { f in
+        // The batch's pacer and the engine's rate limiter run on one test clock: what is sent when
+        // is decided by the clock, not by how fast this machine happens to be.
+        let clock = TestClock()
+        try await withShellFixture(clock: clock.source) { f in
             try f.inputs((0..<150).map { "bg/c\($0).mp4" })
-            // 10/s: 15 s for all, so a pause once a few are in lands mid-batch even on a loaded machine.
-            await f.assert("batch 'bg/*.mp4' --name bg --rate 10 --burst 5 --concurrency 2 --background",
-                           prints: "batch bg: 150 creates running in the background (pause, resume, rate R, watch --batch bg)\n", errors: "")
-            for _ in 0..<1500 where await f.context.session.jobs(batch: "bg").count < 8 { try await Task.sleep(for: .milliseconds(20)) }
-            await f.assert("pause bg", prints: "batch bg: paused\n", errors: "")
-            // Creates already in flight finish; then nothing more is sent.
-            var paused = await f.context.session.jobs(batch: "bg").count
-            for _ in 0..<10 {
-                try await Task.sleep(for: .milliseconds(300))
-                let now = await f.context.session.jobs(batch: "bg").count
-                if now == paused { break }
-                paused = now
+            // A shell whose creates are counted as they are sent, on the fixture's engine and session.
+            let sent = CountingCreates(f.context.jobs)
+            let context = TranscodelyContext(jobs: sent, origins: f.context.origins, session: f.context.session,
+                                             rateLimit: f.context.rateLimit, clock: clock.source)
+            let (output, transcript) = ShellOutput.capture()
+            let shell = TranscodelyCommands.shell(context, output: output)
+            func assert(_ script: String, prints: String, errors: String = "", status: Int32 = 0,
+                        sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
+                await assertScript(script, in: shell, transcript: transcript, file: "t.tcly", prints: prints, errors: errors,
+                                   status: status, exactly: true, sourceLocation: sourceLocation)
             }
-            try await Task.sleep(for: .milliseconds(600))
-            #expect(await f.context.session.jobs(batch: "bg").count == paused)
-            #expect(paused > 5 && paused < 150)
+            /// Waits (really, 60 s at most) until `done`, moving the clock 10 ms at a time while
+            /// creates travel to the real server.
+            func advance(until done: () async -> Bool) async throws {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while await !done(), ContinuousClock.now < deadline {
+                    clock.advance(by: .milliseconds(10))
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            await assert("batch 'bg/*.mp4' --name bg --rate 10 --burst 5 --concurrency 2 --background",
+                         prints: "batch bg: 150 creates running in the background (pause, resume, rate R, watch --batch bg)\n")
+            // 95 % of the burst of 5 go at t = 0 (answered and recorded); the next waits on the
+            // clock, which stands still.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var recorded = 0
+            while recorded < 4, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+                recorded = await f.context.session.jobs(batch: "bg").count
+            }
+            #expect(recorded == 4 && sent.count == 4)
+            await assert("pause bg", prints: "batch bg: paused\n")
+            // Ten seconds pass (a hundred creates' worth): the pacer wakes and, paused, sends nothing.
+            clock.advance(by: .seconds(10))
+            for _ in 0..<200 { await Task.yield() }
+            #expect(sent.count == 4, "nothing is sent while paused")
             // 1000/s is a ceiling: the engine's standard tier says 100/s, and that is what it goes at.
-            await f.assert("set rate 1000; rate 1000 --concurrency 8; resume",
-                           prints: "batch bg: 1000/s (the API allows 100/s), 8 in flight\nbatch bg: resumed\n", errors: "")
-            for _ in 0..<600 where await f.context.session.jobs(batch: "bg").count < 150 {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            await assert("set rate 1000; rate 1000 --concurrency 8; resume",
+                         prints: "batch bg: 1000/s (the API allows 100/s), 8 in flight\nbatch bg: resumed\n")
+            // It ends with its summary, printed once it no longer runs.
+            try await advance { transcript.output.contains("batch bg: 150 created, 0 already existed, 0 failed") }
+            #expect(sent.count == 150)
             #expect(await f.context.session.jobs(batch: "bg").count == 150)
-            await f.assert("pause", prints: "", errors: """
+            await assert("pause", prints: "", errors: """
                 error: t.tcly:1:1: pause: no batch is running; start one with batch … --background
                     pause
                     ^
 
-                """, status: 1, exactly: true)
+                """, status: 1)
         }
     }
 

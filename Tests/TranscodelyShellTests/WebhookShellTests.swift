@@ -91,7 +91,7 @@ import TranscodelyTestSupport
     }
 
     @Test func watchWithWebhooksReportsEveryFinalStateOnceThoughTheListenerWasDown() async throws {
-        // 60 jobs of 0.5 s on 8 workers: about 4 s, the first second of it with the listener down.
+        // 60 jobs of 0.5 s on 8 workers: about 4 s, the first part of it with the listener down.
         try await withShellFixture(spec: "probe=0,encode=0.5") { f in
             let names = (0..<60).map { "down/\($0).mp4" }
             try f.inputs(names)
@@ -102,12 +102,19 @@ import TranscodelyTestSupport
             #expect(await f.run("listen \(port) --url http://127.0.0.1:\(proxy.port)/webhooks").0 == 0)
             proxy.setDown(true)
             #expect(await f.run("batch 'down/*.mp4' --name down").0 == 0)
-            let comeBack = Task {
-                try await Task.sleep(for: .milliseconds(1000))
+            // The listener comes back once a delivery has met it down and the watch has printed
+            // what its first poll found (or after 30 s, when the test fails below).
+            let printed = f.transcript.output.count
+            async let comeBack: Void = {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while proxy.reset == 0 || f.transcript.output.count == printed, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 proxy.setDown(false)
-            }
+            }()
             let (status, out, errors) = await f.run("watch --webhook \(port) --json --interval 0.5")
-            _ = try await comeBack.value
+            try await comeBack
+            #expect(proxy.reset > 0, "no delivery met the listener down")
             #expect(status == 0, "\(errors)")
             let changes = try out.split(separator: "\n").map { try JSONDecoder().decode(Job.self, from: Data($0.utf8)) }
             let finals = Dictionary(grouping: changes.filter(\.status.isTerminal), by: \.id)

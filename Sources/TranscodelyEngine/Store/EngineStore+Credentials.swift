@@ -4,23 +4,6 @@ import GRDB
 import Timekeeping
 import TranscodelyAPI
 
-/// An app as administration sees it: who it is, its tier, and the hints of its keys.
-public struct AppRecord: Sendable, Hashable, Codable {
-    public var id: String
-    public var orgID: String
-    public var name: String
-    public var tier: Tier
-    /// `tk_AbCd…` for each key that is not revoked.
-    public var keyHints: [String]
-}
-
-/// Who a valid API key speaks for.
-public struct AppIdentity: Sendable, Hashable {
-    public var appID: String
-    public var orgID: String
-    public var tier: Tier
-}
-
 extension EngineStore {
     /// SHA-256 of a key: the only form in which keys are stored.
     static func keyHash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }

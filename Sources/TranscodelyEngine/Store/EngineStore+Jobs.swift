@@ -3,38 +3,6 @@ import Foundation
 import GRDB
 import TranscodelyAPI
 
-/// A create on its way into the store.
-struct NewJob: Sendable {
-    var id: String
-    var orgID: String
-    var appID: String
-    var request: CreateJobRequest
-    /// SHA-256 of the request's canonical form: "same parameters" means equal hashes.
-    var requestHash: Data
-
-    init(orgID: String, appID: String, request: CreateJobRequest) {
-        id = IDGenerator.job()
-        self.orgID = orgID
-        self.appID = appID
-        self.request = request
-        requestHash = Self.hash(request)
-    }
-
-    static func hash(_ request: CreateJobRequest) -> Data {
-        Data(SHA256.hash(data: Data(request.canonicalForm.utf8)))
-    }
-}
-
-/// What a create came to.
-public enum CreateOutcome: Sendable {
-    /// A new job.
-    case created(Job)
-    /// The key was used before with the same parameters: that job, unchanged.
-    case replayed(Job)
-    /// The key was used before with different parameters.
-    case conflict(key: String, existingJobID: String)
-}
-
 extension EngineStore {
     /// Inserts a group of creates in one transaction (one commit, one fsync for all of them).
     /// Idempotency rests on the UNIQUE (app_id, idempotency_key) constraint: an insert that meets it

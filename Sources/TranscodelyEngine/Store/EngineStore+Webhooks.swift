@@ -4,52 +4,6 @@ import Synchronization
 import Timekeeping
 import TranscodelyAPI
 
-/// What the outbox keeps in memory: which organizations have an active endpoint (so a job change
-/// of any other costs no query), when each running job last produced a progress event (they are
-/// throttled), and who to ring when a committed transaction queued deliveries.
-final class OutboxState: Sendable {
-    let activeOrgs = Mutex<Set<String>>([])
-    let lastProgress = Mutex<[String: Int64]>([:])
-    let queued = Mutex(false)
-    let bell = Mutex<(@Sendable () -> Void)?>(nil)
-    /// At most one `job.progress` event per job per this many microseconds.
-    let progressInterval: Int64 = 1_000_000
-}
-
-/// A delivery due to be attempted.
-struct DueDelivery: Sendable {
-    var seq: Int64
-    var eventID: String
-    var webhookID: String
-    var url: String
-    var secret: String
-    var body: [UInt8]
-    /// Attempts made before this one.
-    var attempts: Int
-    /// The secret could not be opened (empty `secret`): the endpoint must be created again.
-    var unsealable: Bool { secret.isEmpty }
-}
-
-/// What became of one attempt.
-enum AttemptOutcome: Sendable {
-    case delivered
-    case retry(at: Int64)
-    /// Out of attempts: the delivery is given up (it stays recorded).
-    case gaveUp
-    /// The endpoint answered 410 Gone: it is disabled and its pending deliveries dropped.
-    case disable(reason: String)
-}
-
-/// One recorded attempt, for tests and diagnostics.
-public struct DeliveryAttempt: Sendable, Hashable {
-    public var eventID: String
-    public var webhookID: String
-    public var attempt: Int
-    public var statusCode: Int?
-    public var error: String?
-    public var state: String
-}
-
 extension EngineStore {
     // MARK: - Endpoints
 
@@ -204,15 +158,29 @@ extension EngineStore {
         if case .disable = outcome { try await refreshActiveOrgs() }
     }
 
+    /// Every delivery queued for one job, in order, attempted or not: for tests and diagnostics.
+    /// Events are queued in the transaction that changes the job, so once a job has ended this
+    /// says all that will ever be sent for it.
+    public func deliveries(jobID: String) async throws -> [QueuedDelivery] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT event_id, webhook_id, state, attempts, next_attempt_at FROM webhook_deliveries WHERE job_id = ? ORDER BY seq
+                """, arguments: [jobID]).map { row in
+                QueuedDelivery(eventID: row["event_id"], webhookID: row["webhook_id"], state: row["state"], attempts: row["attempts"],
+                               nextAttemptAt: Timestamp(microseconds: row["next_attempt_at"]))
+            }
+        }
+    }
+
     /// Every attempt at the deliveries of one job, in order: for tests and diagnostics.
     public func deliveryAttempts(jobID: String) async throws -> [DeliveryAttempt] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT d.event_id, d.webhook_id, a.attempt, a.status_code, a.error, d.state
+                SELECT d.event_id, d.webhook_id, a.attempt, a.at, a.status_code, a.error, d.state
                 FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_seq = d.seq
                 WHERE d.job_id = ? ORDER BY d.seq, a.attempt
                 """, arguments: [jobID]).map { row in
-                DeliveryAttempt(eventID: row["event_id"], webhookID: row["webhook_id"], attempt: row["attempt"],
+                DeliveryAttempt(eventID: row["event_id"], webhookID: row["webhook_id"], attempt: row["attempt"], at: Timestamp(microseconds: row["at"]),
                                 statusCode: row["status_code"], error: row["error"], state: row["state"])
             }
         }

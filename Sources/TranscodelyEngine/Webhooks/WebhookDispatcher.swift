@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NetworkFailures
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -173,26 +174,21 @@ final class WebhookDispatcher: Sendable {
         }
     }
 
-    /// A transport failure in a few words (never the URL's query or anything secret).
+    /// A transport failure in a few words (never the URL's query or anything secret), by what
+    /// broke; the error's own text only when there is nothing better to say.
     static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
-            case .remoteConnectionClosed: return "the connection was closed before an answer"
-            default: return "\(error)"
-            }
+        switch NetworkFailure(error) {
+        case .timedOut, .connectTimeout: "timed out"
+        case .closed: "the connection was closed before an answer"
+        case .refused: "connection refused"
+        case .reset: "the connection was reset"
+        case .unresolved: "the host name did not resolve"
+        case .tlsWrongHost: "the receiver's certificate is not trusted: it was not issued for the URL's host"
+        case .tlsUntrusted:
+            "the receiver's certificate is not trusted: no CA the engine trusts signed it, or it expired (start tcly serve with --ca-file FILE for a private CA)"
+        case .tlsNotTLS: "the receiver does not speak TLS (use an http:// URL)"
+        case .tlsHandshake: "the TLS handshake with the receiver failed: \(String("\(error)".prefix(200)))"
+        case .other: String("\(error)".prefix(200))
         }
-        let text = "\(error)", detail = text + String(reflecting: error)
-        // TLS failures in the words TranscodelyClient's TrustedCA uses for the API (the engine
-        // does not depend on the client library, so the few lines are repeated here).
-        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
-            return "the receiver's certificate is not trusted: it was not issued for the URL's host"
-        }
-        if detail.contains("CERTIFICATE_VERIFY_FAILED") {
-            return "the receiver's certificate is not trusted: no CA the engine trusts signed it, or it expired (start tcly serve with --ca-file FILE for a private CA)"
-        }
-        if detail.contains("WRONG_VERSION_NUMBER") { return "the receiver does not speak TLS (use an http:// URL)" }
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        return String(text.prefix(200))
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import TranscodelyAPI
 
-/// Where and how the engine delivers webhooks: which addresses it may call, the retry schedule and
-/// how far it is compressed (for tests), and how long an attempt may take.
+/// Where and how the engine delivers webhooks: which addresses it may call, the retry schedule,
+/// and how long an attempt may take. (Tests walk the schedule on a `TestClock`.)
 public struct WebhookPolicy: Sendable {
     /// Networks besides loopback that endpoints may be in (`--webhook-allow CIDR`). Loopback is
     /// always allowed; anything else, private or public, only when listed here.
@@ -10,9 +10,6 @@ public struct WebhookPolicy: Sendable {
     /// The Standard Webhooks schedule: the first attempt at once, then these delays; after the
     /// last, the delivery is given up.
     public var schedule: [Double] = [5, 300, 1800, 7200, 18000, 36000, 36000]
-    /// Multiplies the schedule's delays: 1 in use, 0.001 in tests. An endpoint's Retry-After is
-    /// honoured as given.
-    public var retryScale: Double = 1
     /// How long one attempt may take before it counts as failed.
     public var timeout: Duration = .seconds(10)
     /// Attempts in flight at once.
@@ -23,10 +20,11 @@ public struct WebhookPolicy: Sendable {
 
     public init() {}
 
-    /// The delay before attempt number `attempts + 1` (seconds, scaled), or nil when out of attempts.
+    /// The delay before attempt number `attempts + 1` (seconds: the schedule's, or the endpoint's
+    /// Retry-After when longer), or nil when out of attempts.
     func delay(after attempts: Int, retryAfter: Double?) -> Double? {
         guard attempts >= 1, attempts <= schedule.count else { return nil }
-        return max(schedule[attempts - 1] * retryScale, retryAfter ?? 0)
+        return max(schedule[attempts - 1], retryAfter ?? 0)
     }
 
     /// Checks an endpoint URL: http or https, a host, and every address it names allowed.

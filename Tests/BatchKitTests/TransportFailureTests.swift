@@ -1,0 +1,64 @@
+import Foundation
+import NetworkFailures
+import Testing
+import TranscodelyAPI
+import TranscodelyClient
+import TranscodelyTestSupport
+
+/// What broke is told by the error's type: each way a call can fail before an answer gets its
+/// `ClientError.reason` (what the batch engine decides by) and its own words, against a real socket.
+@Suite(.timeLimit(.minutes(2))) struct TransportFailureTests {
+    /// One attempt at a read against `baseURL`; the error it fails with.
+    func failure(_ baseURL: String, caFile: String? = nil) async -> ClientError? {
+        let transport = ConnectTransport(configuration: ClientConfiguration(
+            baseURL: baseURL, apiKey: APIKey("tk_transport_tests_01"), organizationID: "org_transport",
+            timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 1), caFile: caFile))
+        do throws(ClientError) {
+            _ = try await HTTPOriginServiceClient(transport).list()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aPortNobodyListensOnIsRefused() async throws {
+        let error = try #require(await failure("http://127.0.0.1:\(freePort())"))
+        #expect(error.origin == .transport && error.reason == .refused && error.neverReachedServer)
+        #expect(error.message.hasSuffix("failed: connection refused (is the API running there?)"), "\(error.message)")
+    }
+
+    @Test func aHostNameThatDoesNotResolveIsSaidSo() async throws {
+        let error = try #require(await failure("http://nonexistent.invalid:8080"))
+        #expect(error.reason == .unresolved && error.neverReachedServer, "\(error)")
+        #expect(error.message.contains("the host name did not resolve"), "\(error.message)")
+    }
+
+    @Test func tlsWithACertificateNoTrustedCASignedIsRefusedAndTrustingItsCAGetsThrough() async throws {
+        let pki = try TemporaryDirectory("pki")
+        defer { pki.remove() }
+        let certificates = try TestCertificates(in: pki.url)
+        let ca = try await certificates.authority()
+        let certificate = try await certificates.server(signedBy: ca)
+        try await WebhookSink.with(certificate: (certificate.certificateFile, certificate.keyFile)) { server in
+            let base = "https://127.0.0.1:\(server.port)"
+            let error = try #require(await failure(base))
+            #expect(error.origin == .tls && error.reason == .tlsUntrusted && !error.isRetryable, "\(error)")
+            #expect(error.message.contains("the API's certificate is not trusted: no CA this client trusts signed it"), "\(error.message)")
+            // With its CA the handshake succeeds: what fails then is the answer (not the API), not TLS.
+            let answered = await failure(base, caFile: ca.certificateFile)
+            #expect(answered?.origin != .tls && answered?.reason == nil, "\(String(describing: answered))")
+            // Plain HTTP to it: the TLS server closes the connection, and the error says to use https://.
+            let plain = try #require(await failure("http://127.0.0.1:\(server.port)"))
+            #expect(plain.reason == .closed && !plain.neverReachedServer, "\(plain)")
+            #expect(plain.message.contains("(if the server serves TLS, use https://)"), "\(plain.message)")
+        }
+    }
+
+    @Test func tlsSpokenToAPlainHTTPServerIsSaidSo() async throws {
+        try await WebhookSink.with { server in
+            let error = try #require(await failure("https://127.0.0.1:\(server.port)"))
+            #expect(error.origin == .tls && error.reason == .tlsNotTLS, "\(error)")
+            #expect(error.message.contains("the API does not speak TLS there (use http:// for a plain-HTTP server)"), "\(error.message)")
+        }
+    }
+}
