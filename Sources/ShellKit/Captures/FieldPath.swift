@@ -1,5 +1,5 @@
-/// A read of a field of a captured answer: `${NAME.job.id}`, `${NAME.jobs[0].status}`,
-/// `${NAME.jobs.length}`. The syntax is the variable's name, then any number of steps: `.FIELD`
+/// A read of a field of a captured answer: `${NAME.user.id}`, `${NAME.items[0].name}`,
+/// `${NAME.items.length}`. The syntax is the variable's name, then any number of steps: `.FIELD`
 /// (letters, digits, `_` and `-`) or `[INDEX]` (from 0). `.length` of an array is its count (of an
 /// object without a field `length`, its number of fields; of a string, its characters).
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
@@ -111,7 +111,7 @@ public struct PathSyntaxError: Error, Sendable, Hashable {
     public var column: Int
 }
 
-/// A path that does not exist in its capture, in words (`j.job has no field "idd"; its fields: …`).
+/// A path that does not exist in its capture, in words (`u.user has no field "idd"; its fields: …`).
 public struct FieldPathError: Error, Sendable, Hashable {
     public var path: FieldPath
     public var message: String
