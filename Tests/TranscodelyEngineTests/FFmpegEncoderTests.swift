@@ -265,7 +265,13 @@ import TranscodelyTestSupport
                 left = MediaSamples.processes(mentioning: job.id)
             }
             #expect(left.isEmpty, "ffmpeg still runs: \(left)")
-            try await Task.sleep(for: .milliseconds(200))
+            // The attempt is recorded as canceled once the encoder has returned, its cleanup done.
+            var outcome = ""
+            for _ in 0..<200 where outcome != "canceled" {
+                outcome = try await f.engine.jobLog(id: job.id, by: f.caller).attempts.last?.outcome ?? ""
+                if outcome != "canceled" { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(outcome == "canceled")
             #expect(!FileManager.default.fileExists(atPath: output(f, "jobs/\(job.id)").path))
             #expect(!FileManager.default.fileExists(atPath: output(f, "\(FFmpegEncoder.stagingFolder)/\(job.id)").path))
             #expect(try await f.engine.job(id: job.id, by: f.caller).status == .canceled)
