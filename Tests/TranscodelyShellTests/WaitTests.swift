@@ -81,7 +81,7 @@ import TranscodelyTestSupport
             #expect(failed.status == 1 && counted.jobs.lists == 1)
             let corrupt = try #require(await f.context.session.jobs(batch: "f").first { $0.job.inputPath == "corrupt.mp4" }).job.id
             #expect(failed.output == "wait: not all completed after 0s: 2 jobs, 1 completed, 1 failed\n")
-            #expect(failed.errors.hasPrefix("error: t.tcly:1:1: wait: 1 job(s) failed or were canceled (first \(corrupt)); show \(corrupt) says why"))
+            #expect(failed.errors.hasPrefix("error: t.tcly:1:1: wait: 1 job(s) failed or were canceled (first \(corrupt)); why \(corrupt) says why"))
             let anyEnd = await counted.run("wait --batch f --for ended --json")
             #expect(anyEnd.status == 0, "\(anyEnd.errors)")
             let document = try #require(try JSONSerialization.jsonObject(with: Data(anyEnd.output.utf8)) as? [String: Any])

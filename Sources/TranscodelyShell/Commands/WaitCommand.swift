@@ -164,7 +164,7 @@ struct WaitCommand: ShellCommand {
         case .reached: return
         case .failed:
             let first = failed.first ?? ""
-            throw ShellError("wait: \(failed.count) job(s) failed or were canceled (first \(first)); show \(first) says why, retry-failed resubmits them")
+            throw ShellError("wait: \(failed.count) job(s) failed or were canceled (first \(first)); why \(first) says why, retry-failed resubmits what can succeed")
         case .timedOut:
             throw ShellError("wait: timed out after \(DurationText.format(limit ?? .zero)); \(summary.open) job(s) not ended yet; wait again, or watch them",
                              status: 124)

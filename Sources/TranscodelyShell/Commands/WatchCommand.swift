@@ -130,7 +130,7 @@ struct WatchCommand: ShellCommand {
         if !json {
             shell.output.line("all \(jobs.count) ended: \(counts[.completed, default: 0]) completed, \(failed) failed, \(counts[.canceled, default: 0]) canceled")
         }
-        if failed > 0, !noFail { throw ShellError("watch: \(failed) job(s) failed; retry-failed resubmits them") }
+        if failed > 0, !noFail { throw ShellError("watch: \(failed) job(s) failed; \(batch.map { "why --batch \($0)" } ?? "why JOB") says why, retry-failed resubmits what can succeed") }
     }
 
     /// `10:15:30`: when a plain `watch` saw a change, in local time.
