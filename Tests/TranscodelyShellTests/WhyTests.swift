@@ -61,6 +61,9 @@ import TranscodelyTestSupport
             #expect((document["command"] as? [String])?.last == "uploads/cut.mp4")
             #expect((document["attempts"] as? [[String: Any]])?.count == 1 && (document["next"] as? [String])?.isEmpty == false)
 
+            // A capture of why's document, read by field path (ShellKit's --set, nothing in why for it).
+            await f.assert("why \(cut) --set w; echo ${w.phase} ${w.retryable} ${w.attempts.length}", prints: "decode false 1\n", errors: "")
+
             await f.assert("why --batch bad", prints: """
                 batch bad: 3 of 3 job(s) failed, 3 cause(s)
                 COUNT  CODE              PHASE   RETRY       FIRST                                          NEXT
