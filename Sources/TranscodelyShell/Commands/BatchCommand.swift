@@ -122,7 +122,14 @@ struct BatchCommand: ShellCommand {
 
     /// Journals each outcome the moment it is known: a crash mid-batch loses no created job id.
     static func recorder(_ batch: String, _ context: TranscodelyContext) -> @Sendable (BatchItem, ItemOutcome) async -> Void {
+        recorder(batchOf: { _ in batch }, context)
+    }
+
+    /// Journals each outcome the moment it is known, in the batch `batchOf` names for its item.
+    static func recorder(batchOf: @escaping @Sendable (BatchItem) -> String?,
+                         _ context: TranscodelyContext) -> @Sendable (BatchItem, ItemOutcome) async -> Void {
         { item, outcome in
+            let batch = batchOf(item)
             do {
                 switch outcome {
                 case let .created(job, _), let .existed(job, _):

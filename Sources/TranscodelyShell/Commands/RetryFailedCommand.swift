@@ -161,22 +161,7 @@ struct RetryFailedCommand: ShellCommand {
 
     /// Journals each outcome the moment it is known, in the batch of the item it retries.
     static func recorder(_ batches: [Int: String], _ context: TranscodelyContext) -> @Sendable (BatchItem, ItemOutcome) async -> Void {
-        { item, outcome in
-            let batch = batches[item.index]
-            do {
-                switch outcome {
-                case let .created(job, _), let .existed(job, _):
-                    try await context.session.record(job, request: item.request, batch: batch, retryOf: item.retryOf)
-                    try await context.session.clearFailure(key: item.key)
-                case let .failed(code, message, _):
-                    try await context.session.recordFailure(.init(request: item.request, code: code, message: message, batch: batch))
-                case .notSent:
-                    break
-                }
-            } catch {
-                // The journal could not be written: the summary still reports the outcome.
-            }
-        }
+        BatchCommand.recorder(batchOf: { batches[$0.index] }, context)
     }
 
     /// Adds the retries' keys to the batches they belong to.
