@@ -1,0 +1,22 @@
+import Logging
+import PostgresNIO
+
+/// A pool of connections to one database, alive for the duration of a closure: the client's
+/// `run()` goes in a task group beside the closure and is cancelled when it ends, which closes
+/// every connection, whether the closure returned or threw.
+public enum PostgresPool {
+    /// Runs `body` with a running client for `url`.
+    public static func with<Result: Sendable>(
+        _ url: PostgresURL,
+        maximumConnections: Int = 20,
+        logger: Logger,
+        _ body: (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(configuration: url.configuration(maximumConnections: maximumConnections), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+}
