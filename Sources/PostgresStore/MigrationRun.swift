@@ -5,4 +5,9 @@ public struct MigrationRun: Sendable, Hashable {
     public var applied: [Int]
     /// The database's schema version after the run.
     public var version: Int
+
+    public init(applied: [Int], version: Int) {
+        self.applied = applied
+        self.version = version
+    }
 }

@@ -95,6 +95,7 @@ public struct PostgresMigrator: Sendable {
     }
 
     /// Runs one of the migrator's own steps, its failure worded as `.database`.
+    @discardableResult
     private func bookkeeping<T>(_ step: String, _ body: () async throws -> T) async throws(MigrationError) -> T {
         do {
             return try await body()

@@ -6,6 +6,7 @@ import PostgresNIO
 /// every connection, whether the closure returned or threw.
 public enum PostgresPool {
     /// Runs `body` with a running client for `url`.
+    @discardableResult
     public static func with<Result: Sendable>(
         _ url: PostgresURL,
         maximumConnections: Int = 20,

@@ -46,9 +46,8 @@ struct PostgresMigratorTests {
             #expect(runs.flatMap(\.applied).sorted() == [1, 2, 3], "each version applied by exactly one run: \(runs)")
             #expect(runs.filter { !$0.applied.isEmpty }.count == 1, "one run applied everything, the others waited and found it done")
             #expect(runs.allSatisfy { $0.version == 3 })
-            try await PostgresPool.with(url, logger: logger) { client in
-                #expect(try await recorded(client) == [1, 2, 3])
-            }
+            let versions = try await PostgresPool.with(url, logger: logger) { try await recorded($0) }
+            #expect(versions == [1, 2, 3])
         }
     }
 
@@ -134,7 +133,8 @@ struct PostgresMigratorTests {
                 await #expect(throws: MigrationError.self) {
                     try await PostgresMigrator(migrations: skipped, logger: logger).migrate(client)
                 }
-                #expect(try await tableNames(client).isEmpty)
+                let tables = try await tableNames(client)
+                #expect(tables.isEmpty)
             }
         }
     }

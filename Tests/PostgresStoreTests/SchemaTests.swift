@@ -29,7 +29,7 @@ struct SchemaTests {
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(inserted.sorted() == [false, true])
+            #expect(inserted.filter { $0 }.count == 1, "one of the two racing creates inserted: \(inserted)")
             #expect(try await count(client, "SELECT count(*) FROM jobs WHERE app_id = 'app_1' AND idempotency_key = 'race'") == 1)
             #expect(try await count(client, "SELECT count(*) FROM jobs") == 5)
         }
