@@ -15,7 +15,13 @@ public enum PostgresPool {
     ) async throws -> Result {
         let client = PostgresClient(configuration: url.configuration(maximumConnections: maximumConnections), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
-            group.addTask { await client.run() }
+            // Lease only once `run()` has been entered (else the client warns that it is not running).
+            await withCheckedContinuation { (running: CheckedContinuation<Void, Never>) in
+                group.addTask {
+                    running.resume()
+                    await client.run()
+                }
+            }
             defer { group.cancelAll() }
             return try await body(client)
         }

@@ -9,7 +9,12 @@ import PostgresStore
 enum TestPostgres {
     static let variable = "TCLY_TEST_POSTGRES_URL"
 
-    static let logger = Logger(label: "tcly.test.postgres")
+    /// Warnings and errors only: a passing run says nothing.
+    static let logger: Logger = {
+        var logger = Logger(label: "tcly.test.postgres")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     /// The variable is missing or unreadable.
     struct Unavailable: Error, CustomStringConvertible {
