@@ -3,7 +3,8 @@ import PostgresNIO
 
 /// A pool of connections to one database, alive for the duration of a closure: the client's
 /// `run()` goes in a task group beside the closure and is cancelled when it ends, which closes
-/// every connection, whether the closure returned or threw.
+/// every connection, whether the closure returned or threw. (Not named `PostgresDatabase`:
+/// PostgresNIO has a protocol of that name.)
 public enum PostgresPool {
     /// Runs `body` with a running client for `url`.
     @discardableResult
@@ -15,7 +16,8 @@ public enum PostgresPool {
     ) async throws -> Result {
         let client = PostgresClient(configuration: url.configuration(maximumConnections: maximumConnections), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
-            // Lease only once `run()` has been entered (else the client warns that it is not running).
+            // Start the body only once the child is about to enter `run()`: a lease asked for
+            // before that still waits, but makes the client log a warning that it is not running.
             await withCheckedContinuation { (running: CheckedContinuation<Void, Never>) in
                 group.addTask {
                     running.resume()
