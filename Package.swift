@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "BatchKit", targets: ["BatchKit"]),
         .library(name: "ShellKit", targets: ["ShellKit"]),
         .library(name: "ShellKitTesting", targets: ["ShellKitTesting"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -38,6 +39,8 @@ let package = Package(
         // TLS for the server (through HummingbirdTLS) and the client's CA trust: already in the
         // graph through AsyncHTTPClient and Hummingbird, so naming it costs no resolution.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The PostgreSQL store (issue 14): the wire protocol, a connection pool, LISTEN/NOTIFY.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Wire types and the JSON rules of API.md. No I/O.
@@ -70,6 +73,17 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // PostgreSQL for engines on several nodes (issue 14, docs/scale-out.md): a client that runs
+        // and closes with its task, and the schema's versions applied once under an advisory lock.
+        // A leaf: it depends on no module of this package.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -227,6 +241,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Against a real PostgreSQL: the cluster scripts/test starts (TCLY_TEST_POSTGRES_URL).
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                               .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["TranscodelyAPI", "TranscodelyTestSupport"],
