@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import Timekeeping
@@ -6,10 +5,10 @@ import TranscodelyAPI
 
 extension EngineStore {
     /// SHA-256 of a key: the only form in which keys are stored.
-    static func keyHash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
+    static func keyHash(_ key: String) -> Data { KeyDigest.hash(key) }
 
     /// What is shown of a key: its first 8 characters after the prefix.
-    static func keyHint(_ key: String) -> String { String(key.prefix(11)) + "…" }
+    static func keyHint(_ key: String) -> String { KeyDigest.hint(key) }
 
     /// Adds an app (creating its organization when new) owning `key`, or a new random key.
     /// Returns the app and the key in clear: the only time it is ever shown.
@@ -43,7 +42,7 @@ extension EngineStore {
 
     /// Every app with its live key hints, by organization then name.
     public func apps() async throws -> [AppRecord] {
-        try await pool.read { db in
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT a.id, a.org_id, a.name, a.tier, k.hint FROM apps a
                 LEFT JOIN api_keys k ON k.app_id = a.id AND k.revoked_at IS NULL
@@ -89,7 +88,7 @@ extension EngineStore {
     /// the stored hash is then compared in constant time.
     public func identity(forKey key: String) async throws -> AppIdentity? {
         let hash = Self.keyHash(key)
-        return try await pool.read { db in
+        return try await read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT k.hash, a.id, a.org_id, a.tier FROM api_keys k JOIN apps a ON a.id = k.app_id
                 WHERE k.hash = ? AND k.revoked_at IS NULL
@@ -119,6 +118,6 @@ extension EngineStore {
 
     /// Whether any app exists (a store with none is bootstrapped on first start).
     public func hasApps() async throws -> Bool {
-        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apps)") ?? false }
+        try await read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apps)") ?? false }
     }
 }
