@@ -56,23 +56,7 @@ extension EngineStore {
     /// `job.completed`/`failed`/`canceled` when it ends, `job.progress` (throttled) while it runs.
     func enqueueEvents(from previous: Job, to next: Job, orgID: String, in db: Database) throws {
         guard outbox.activeOrgs.withLock({ $0.contains(orgID) }) else { return }
-        let kind: WebhookEvent.Kind
-        if next.status.isTerminal {
-            guard !previous.status.isTerminal else { return }
-            kind = WebhookEvent.Kind(for: next.status)
-            outbox.lastProgress.withLock { _ = $0.removeValue(forKey: next.id) }
-        } else {
-            guard next.progress != previous.progress || next.status != previous.status else { return }
-            let now = next.updatedAt.microseconds
-            let interval = outbox.progressInterval
-            let due = outbox.lastProgress.withLock { last -> Bool in
-                if let at = last[next.id], now - at < interval { return false }
-                last[next.id] = now
-                return true
-            }
-            guard due else { return }
-            kind = .progress
-        }
+        guard let kind = outbox.events.kind(from: previous, to: next) else { return }
         let endpoints = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT id, events FROM webhooks WHERE org_id = ? AND disabled_at IS NULL
             """), arguments: [orgID]).filter { ($0["events"] as String).split(separator: ",").contains(Substring(kind.rawValue)) }
