@@ -1,12 +1,12 @@
 import Foundation
-import GRDB
 import Logging
 import ServiceLifecycle
 import Synchronization
 import Timekeeping
 import TranscodelyAPI
 
-/// The local engine: the Transcodely API's behaviour, durable in SQLite, with its own workers.
+/// The local engine: the Transcodely API's behaviour, durable in its store (SQLite by default), with
+/// its own workers.
 /// The HTTP server (TranscodelyServer) is a thin layer over it; run it as a `Service` so that
 /// its workers start and stop with the server.
 public final class Engine: Service, Sendable {
@@ -24,11 +24,17 @@ public final class Engine: Service, Sendable {
         public var logger = Logger(label: "tcly.engine")
         /// Where webhooks may go and how they are retried.
         public var webhooks = WebhookPolicy()
+        /// Where the engine keeps its state: by default `engine.sqlite` in the data directory,
+        /// stamping with `clock`.
+        public var store: StoreOpener = .sqlite
 
         public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
     }
 
-    public let store: EngineStore
+    /// Everything the engine keeps. Held as the protocols (not the SQLite class) so that another
+    /// store plugs in through `Configuration.store`; one dynamic call per store call is nothing
+    /// beside the transaction behind it.
+    public let store: any EngineStorage
     public let origins: Origins
     public let encoder: any MediaEncoder
     public let rateLimiter: RateLimiter
@@ -72,7 +78,7 @@ public final class Engine: Service, Sendable {
         }
         origins = try Origins(list)
         do {
-            store = try EngineStore(path: data.appendingPathComponent("engine.sqlite").path, clock: configuration.clock)
+            store = try configuration.store.open(data, clock: configuration.clock)
         } catch {
             throw ConnectError.failedPrecondition("cannot open the store in \(data.path): \(error)")
         }
@@ -87,7 +93,7 @@ public final class Engine: Service, Sendable {
         dispatcher = WebhookDispatcher(store: store, policy: configuration.webhooks, logger: configuration.logger)
         // Weak: the store must not keep the dispatcher (and its HTTP client) alive.
         let ring: @Sendable () -> Void = { [weak dispatcher] in dispatcher?.wake() }
-        store.outbox.bell.withLock { $0 = ring }
+        store.setBell(ring)
     }
 
     // MARK: - Service
@@ -109,7 +115,7 @@ public final class Engine: Service, Sendable {
         } onGracefulShutdown: {
             self.scheduler.stop()
         }
-        try await store.requeueInterrupted()
+        _ = try await store.requeueInterrupted()
     }
 
     // MARK: - Access
@@ -122,7 +128,7 @@ public final class Engine: Service, Sendable {
         guard let orgID, !orgID.isEmpty else {
             throw .unauthenticated("missing X-Organization-ID header: send the id of your organization")
         }
-        let hash = EngineStore.keyHash(key)
+        let hash = KeyDigest.hash(key)
         let identity: AppIdentity?
         if let cached = keys.lookup(hash) {
             identity = cached
@@ -256,9 +262,9 @@ public final class Engine: Service, Sendable {
             return try await body()
         } catch let error as ConnectError {
             throw error
-        } catch let error as DatabaseError {
-            logger.error("store error: \(error)")
-            throw .unavailable("the engine's store is not available right now (\(error.resultCode)); retry shortly")
+        } catch let error as StoreError {
+            logger.error("store error: \(error.detail)")
+            throw .unavailable("the engine's store is not available right now (\(error.reason)); retry shortly")
         } catch {
             logger.error("store error: \(error)")
             throw .internalError("the engine failed to read or write its store; see the engine log")

@@ -33,8 +33,8 @@ final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, with job counts fresh from the store.
-    func render(engine: Engine) async throws -> String {
-        let counts = try await engine.store.countsByStatus()
+    func render(jobs: any JobStore) async throws -> String {
+        let counts = try await jobs.countsByStatus()
         for status in JobStatus.allCases {
             CoreMetrics.Gauge(label: "tcly_jobs", dimensions: [("status", status.rawValue)], factory: factory)
                 .record(counts[status] ?? 0)

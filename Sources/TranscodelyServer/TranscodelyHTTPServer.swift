@@ -53,7 +53,7 @@ public struct TranscodelyHTTPServer: Sendable {
             if let refusal = access.refusal(authorization: request.headers[.authorization]) {
                 return ConnectReply.error(.unauthenticated(refusal), headers: [.wwwAuthenticate: "Bearer"])
             }
-            let text = try await metrics.render(engine: engine)
+            let text = try await metrics.render(jobs: engine.store)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }

@@ -17,11 +17,11 @@ struct DataOption: ParsableArguments {
     }
 }
 
-/// A store opened for administration, or a one-line error.
-func openStore(_ data: DataOption) -> EngineStore {
+/// The credentials of the store in the data directory, opened for administration, or a one-line error.
+func openStore(_ data: DataOption) -> any CredentialStore {
     do {
         if let warning = try OwnerOnly.directory(data.directory, what: "data directory") { warn(warning) }
-        return try EngineStore(path: data.directory.appendingPathComponent("engine.sqlite").path)
+        return try StoreOpener.sqlite.open(data.directory)
     } catch {
         fail("cannot open the engine's store in \(data.directory.path): \(error)")
     }

@@ -19,11 +19,12 @@ import TranscodelyTestSupport
 @Suite(.serialized, .timeLimit(.minutes(5))) struct WebhookShellTests {
     /// The secret the engine keeps for an endpoint (the listener never shows it).
     func secret(_ f: ShellFixture, _ webhookID: String) async throws -> SymmetricKey {
-        let text = try await f.server.engine.store.pool.read { db in
+        let store = try #require(f.server.engine.store as? EngineStore)
+        let text = try await store.pool.read { db in
             try String.fetchOne(db, sql: "SELECT secret FROM webhooks WHERE id = ?", arguments: [webhookID])
         }
         // Sealed at rest; the engine opens it to sign.
-        return try WebhookSignature.key(try f.server.engine.store.secrets.open(try #require(text)))
+        return try WebhookSignature.key(try store.secrets.open(try #require(text)))
     }
 
     /// POSTs a delivery to the listener: its status and body.

@@ -22,7 +22,7 @@ public enum JobTransition: Sendable {
     case requeued
 
     /// The job after the transition at `now`, or nil when the transition does not apply to it.
-    func apply(to job: Job, at now: Timestamp) -> Job? {
+    public func apply(to job: Job, at now: Timestamp) -> Job? {
         guard !job.status.isTerminal else { return nil }
         var next = job
         switch self {

@@ -17,7 +17,7 @@ final class Scheduler: Sendable {
         var stopping = false
     }
 
-    private let store: EngineStore
+    private let store: any JobStore
     private let encoder: any MediaEncoder
     private let origins: Origins
     private let workers: Int
@@ -25,7 +25,7 @@ final class Scheduler: Sendable {
     private let idle = Mutex(Idle())
     private let running = Mutex<[String: Task<Void, Never>]>([:])
 
-    init(store: EngineStore, encoder: any MediaEncoder, origins: Origins, workers: Int, logger: Logger) {
+    init(store: any JobStore, encoder: any MediaEncoder, origins: Origins, workers: Int, logger: Logger) {
         self.store = store
         self.encoder = encoder
         self.origins = origins
@@ -145,7 +145,8 @@ final class Scheduler: Sendable {
         let job = claim.job
         let log = AttemptLog(tool: encoder.tool)
         var phase = FailurePhase.probe
-        func end(_ outcome: String) -> AttemptEnd { AttemptEnd(number: claim.attempt, outcome: outcome, log: log.snapshot) }
+        let lease = claim.lease
+        func end(_ outcome: String) -> AttemptEnd { AttemptEnd(outcome: outcome, log: log.snapshot) }
         do {
             guard let origin = origins.origin(job.inputOriginID) else {
                 log.append("engine: input origin \(job.inputOriginID) is not configured on this engine")
@@ -170,8 +171,8 @@ final class Scheduler: Sendable {
                 throw JobFailure(.inputNotFound, "\(job.inputPath) does not exist in origin \(job.inputOriginID)", phase: .probe)
             }
             let info = try await encoder.probe(input, job: job, log: log)
-            guard let processing = try await store.apply(.probed(info), to: job.id) else {
-                try? await store.record(end("canceled"), of: job.id)
+            guard let processing = try await store.apply(.probed(info), under: lease) else {
+                try? await store.record(end("canceled"), under: lease)
                 return
             }
             phase = .encode
@@ -180,41 +181,41 @@ final class Scheduler: Sendable {
                 EncodeWork(job: processing, input: input, info: info, outputRoot: output.root, log: log)
             ) { [store] value in
                 guard throttle.shouldWrite(value) else { return }
-                _ = try? await store.apply(.progress(value), to: job.id)
+                _ = try? await store.apply(.progress(value), under: lease)
             }
-            if try await store.apply(.completed(results), to: job.id, ending: end("completed")) == nil {
+            if try await store.apply(.completed(results), under: lease, ending: end("completed")) == nil {
                 // Cancelled at the last moment: the outputs must not stay.
                 try? FileManager.default.removeItem(at: output.root.appendingPathComponent("jobs/\(job.id)"))
             }
         } catch let failure as JobFailure {
             // A stop (Ctrl-C reaches ffmpeg too) is not the job's failure: it is requeued.
-            if isStopping { return await note(end("interrupted"), job) }
-            await record(.failed(failure.jobError(attempt: claim.attempt), input: failure.input), job, ending: end("failed"))
+            if isStopping { return await note(end("interrupted"), lease) }
+            await record(.failed(failure.jobError(attempt: claim.attempt), input: failure.input), lease, ending: end("failed"))
         } catch is CancellationError {
             // Cancelled by the user (the store already says so) or by shutdown (requeued later).
-            await note(end(isStopping ? "interrupted" : "canceled"), job)
+            await note(end(isStopping ? "interrupted" : "canceled"), lease)
         } catch {
-            if Task.isCancelled || isStopping { return await note(end("interrupted"), job) }
+            if Task.isCancelled || isStopping { return await note(end("interrupted"), lease) }
             logger.error("job \(job.id) failed inside the engine: \(error)")
             log.append("engine: \(error)")
             let failure = JobError(code: .internal, message: "the engine failed while running this job; see the engine log",
                                    category: .internal, retryable: true, phase: phase, attempt: claim.attempt)
-            await record(.failed(failure), job, ending: end("failed"))
+            await record(.failed(failure), lease, ending: end("failed"))
         }
     }
 
-    private func record(_ transition: JobTransition, _ job: Job, ending attempt: AttemptEnd) async {
-        do { try await store.apply(transition, to: job.id, ending: attempt) } catch {
-            logger.error("could not record the end of job \(job.id): \(error)")
+    private func record(_ transition: JobTransition, _ lease: Lease, ending attempt: AttemptEnd) async {
+        do { _ = try await store.apply(transition, under: lease, ending: attempt) } catch {
+            logger.error("could not record the end of job \(lease.jobID): \(error)")
         }
     }
 
     /// Records how an attempt ended without a transition. Runs outside the cancelled task (a
     /// cancel or a stop is what ended it), so the write itself is not cancelled.
-    private func note(_ attempt: AttemptEnd, _ job: Job) async {
+    private func note(_ attempt: AttemptEnd, _ lease: Lease) async {
         let store = store
-        do { try await Task { try await store.record(attempt, of: job.id) }.value } catch {
-            logger.error("could not record the end of attempt \(attempt.number) of job \(job.id): \(error)")
+        do { try await Task { try await store.record(attempt, under: lease) }.value } catch {
+            logger.error("could not record the end of attempt \(lease.attempt) of job \(lease.jobID): \(error)")
         }
     }
 }

@@ -4,13 +4,13 @@ import TranscodelyAPI
 /// and go in together, so that a durable (fsynced) create costs a fraction of a commit under load
 /// and exactly one commit when alone. Nobody is acknowledged before their commit is on disk.
 actor CreateCommitter {
-    private let store: EngineStore
+    private let store: any JobStore
     private var waiting: [(NewJob, CheckedContinuation<CreateOutcome, any Error>)] = []
     private var flushing = false
     /// The most creates in one transaction.
     private let maxBatch = 512
 
-    init(store: EngineStore) { self.store = store }
+    init(store: any JobStore) { self.store = store }
 
     func submit(_ job: NewJob) async throws -> CreateOutcome {
         try await withCheckedThrowingContinuation { continuation in

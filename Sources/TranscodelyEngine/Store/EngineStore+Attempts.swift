@@ -3,29 +3,15 @@ import GRDB
 import Timekeeping
 import TranscodelyAPI
 
-/// A job a worker took from the queue, and the number of the attempt it starts.
-struct Claim: Sendable {
-    var job: Job
-    /// From 1: one more than the attempts already recorded for the job.
-    var attempt: Int
-}
-
-/// How an attempt ended, and what its log holds then.
-struct AttemptEnd: Sendable {
-    var number: Int
-    /// `completed`, `failed`, `canceled` or `interrupted`.
-    var outcome: String
-    var log: AttemptLog.Snapshot
-}
-
 extension EngineStore {
     /// How long the attempts of ended jobs are kept (`JobService/GetLog`), counted from their end.
     static let attemptRetention: Duration = .seconds(30 * 86_400)
 
     /// Takes the next pending job (highest priority, then oldest), marks it probing and records
-    /// the attempt it starts, in one transaction.
-    func claimNext(tool: String = "") async throws -> Claim? {
-        let claimed = try await pool.write { db -> (job: Job, orgID: String, attempt: Int)? in
+    /// the attempt it starts, in one transaction. The lease names the job and the attempt: one
+    /// engine per store needs no token to fence its own workers.
+    public func claimNext(tool: String) async throws -> Claim? {
+        let claimed = try await write { db -> (job: Job, orgID: String, attempt: Int)? in
             guard let id = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT id FROM jobs WHERE status = 'pending' ORDER BY priority DESC, seq LIMIT 1
                 """)) else { return nil }
@@ -39,16 +25,23 @@ extension EngineStore {
         }
         ringIfQueued()
         guard let claimed else { return nil }
-        return Claim(job: remember((claimed.job, claimed.orgID)), attempt: claimed.attempt)
+        return Claim(job: remember((claimed.job, claimed.orgID)), lease: Lease(jobID: claimed.job.id, attempt: claimed.attempt))
+    }
+
+    /// A worker's transition under its lease; returns the job as it now is, or nil when the
+    /// transition did not apply.
+    @discardableResult
+    public func apply(_ transition: JobTransition, under lease: Lease) async throws -> Job? {
+        try await apply(transition, to: lease.jobID)
     }
 
     /// Applies a transition and records how the attempt ended, in one transaction; returns the
     /// job as it now is, or nil when the transition did not apply (the attempt is recorded anyway).
     @discardableResult
-    func apply(_ transition: JobTransition, to id: String, ending attempt: AttemptEnd) async throws -> Job? {
-        let changed = try await pool.write { db in
-            let change = try self.apply(transition, to: id, orgID: nil, in: db)
-            try self.record(attempt, of: id, in: db)
+    public func apply(_ transition: JobTransition, under lease: Lease, ending attempt: AttemptEnd) async throws -> Job? {
+        let changed = try await write { db in
+            let change = try self.apply(transition, to: lease.jobID, orgID: nil, in: db)
+            try self.record(attempt, under: lease, in: db)
             return change
         }
         ringIfQueued()
@@ -56,11 +49,11 @@ extension EngineStore {
     }
 
     /// Records how an attempt ended, when no transition goes with it (a cancel the API already recorded).
-    func record(_ attempt: AttemptEnd, of jobID: String) async throws {
-        try await pool.write { db in try self.record(attempt, of: jobID, in: db) }
+    public func record(_ attempt: AttemptEnd, under lease: Lease) async throws {
+        try await write { db in try self.record(attempt, under: lease, in: db) }
     }
 
-    private func record(_ attempt: AttemptEnd, of jobID: String, in db: Database) throws {
+    private func record(_ attempt: AttemptEnd, under lease: Lease, in db: Database) throws {
         // A completed attempt keeps its command, not its lines: logs are for what went wrong.
         let lines = attempt.outcome == "completed" ? [] : attempt.log.lines
         try db.cachedStatement(sql: """
@@ -68,7 +61,7 @@ extension EngineStore {
             WHERE job_id = ? AND number = ?
             """).execute(arguments: [
                 clock.timestamp.microseconds, attempt.outcome, attempt.log.tool, Self.jsonArray(attempt.log.command),
-                Self.jsonArray(lines), attempt.outcome != "completed" && attempt.log.truncated, jobID, attempt.number,
+                Self.jsonArray(lines), attempt.outcome != "completed" && attempt.log.truncated, lease.jobID, lease.attempt,
             ])
     }
 
@@ -80,7 +73,7 @@ extension EngineStore {
 
     /// The attempts at a job of `orgID`, oldest first; nil when the organization has no such job.
     public func log(jobID: String, orgID: String) async throws -> JobLog? {
-        try await pool.read { db in
+        try await read { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM jobs WHERE id = ? AND org_id = ?", arguments: [jobID, orgID]) != nil else {
                 return nil
             }
@@ -103,9 +96,9 @@ extension EngineStore {
 
     /// Deletes the attempts that ended more than `attemptRetention` ago; returns how many.
     @discardableResult
-    func pruneAttempts() async throws -> Int {
+    public func pruneAttempts() async throws -> Int {
         let cutoff = clock.timestamp.microseconds - Int64(Self.attemptRetention.components.seconds) * 1_000_000
-        return try await pool.write { db in
+        return try await write { db in
             try db.execute(sql: "DELETE FROM job_attempts WHERE ended_at IS NOT NULL AND ended_at < ?", arguments: [cutoff])
             return db.changesCount
         }

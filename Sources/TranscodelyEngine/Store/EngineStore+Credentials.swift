@@ -1,16 +1,9 @@
-import Crypto
 import Foundation
 import GRDB
 import Timekeeping
 import TranscodelyAPI
 
 extension EngineStore {
-    /// SHA-256 of a key: the only form in which keys are stored.
-    static func keyHash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
-
-    /// What is shown of a key: its first 8 characters after the prefix.
-    static func keyHint(_ key: String) -> String { String(key.prefix(11)) + "…" }
-
     /// Adds an app (creating its organization when new) owning `key`, or a new random key.
     /// Returns the app and the key in clear: the only time it is ever shown.
     public func createApp(orgID: String, name: String, tier: Tier, key: String? = nil) async throws -> (AppRecord, String) {
@@ -28,7 +21,7 @@ extension EngineStore {
             if try Row.fetchOne(db, sql: "SELECT 1 FROM apps WHERE org_id = ? AND name = ?", arguments: [orgID, name]) != nil {
                 throw ConnectError(.alreadyExists, "organization \(orgID) already has an app named \(name)")
             }
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM api_keys WHERE hash = ?", arguments: [Self.keyHash(key)]) != nil {
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM api_keys WHERE hash = ?", arguments: [KeyDigest.hash(key)]) != nil {
                 throw ConnectError(.alreadyExists, "that API key already belongs to an app; choose another or omit --key")
             }
             try db.execute(sql: "INSERT OR IGNORE INTO orgs (id, name, created_at) VALUES (?, ?, ?)",
@@ -36,14 +29,14 @@ extension EngineStore {
             try db.execute(sql: "INSERT INTO apps (id, org_id, name, tier, created_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [appID, orgID, name, tier.rawValue, now])
             try db.execute(sql: "INSERT INTO api_keys (hash, app_id, hint, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [Self.keyHash(key), appID, Self.keyHint(key), now])
+                           arguments: [KeyDigest.hash(key), appID, KeyDigest.hint(key), now])
         }
-        return (AppRecord(id: appID, orgID: orgID, name: name, tier: tier, keyHints: [Self.keyHint(key)]), key)
+        return (AppRecord(id: appID, orgID: orgID, name: name, tier: tier, keyHints: [KeyDigest.hint(key)]), key)
     }
 
     /// Every app with its live key hints, by organization then name.
     public func apps() async throws -> [AppRecord] {
-        try await pool.read { db in
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT a.id, a.org_id, a.name, a.tier, k.hint FROM apps a
                 LEFT JOIN api_keys k ON k.app_id = a.id AND k.revoked_at IS NULL
@@ -68,8 +61,8 @@ extension EngineStore {
         let now = clock.timestamp.microseconds
         return try await durableWrite { db in
             if let hint = try String.fetchOne(db, sql: "SELECT hint FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
-                                              arguments: [Self.keyHash(keyOrHint)]) {
-                try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE hash = ?", arguments: [now, Self.keyHash(keyOrHint)])
+                                              arguments: [KeyDigest.hash(keyOrHint)]) {
+                try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE hash = ?", arguments: [now, KeyDigest.hash(keyOrHint)])
                 return hint
             }
             let prefix = keyOrHint.hasSuffix("…") ? String(keyOrHint.dropLast()) : keyOrHint
@@ -88,8 +81,8 @@ extension EngineStore {
     /// The app a key speaks for, or nil when the key is unknown or revoked. The lookup is by hash;
     /// the stored hash is then compared in constant time.
     public func identity(forKey key: String) async throws -> AppIdentity? {
-        let hash = Self.keyHash(key)
-        return try await pool.read { db in
+        let hash = KeyDigest.hash(key)
+        return try await read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT k.hash, a.id, a.org_id, a.tier FROM api_keys k JOIN apps a ON a.id = k.app_id
                 WHERE k.hash = ? AND k.revoked_at IS NULL
@@ -112,13 +105,13 @@ extension EngineStore {
             let id = try String.fetchOne(db, sql: "SELECT id FROM apps WHERE org_id = ? AND name = ?", arguments: [orgID, appName])!
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE app_id = ? AND revoked_at IS NULL", arguments: [now, id])
             try db.execute(sql: "INSERT INTO api_keys (hash, app_id, hint, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [Self.keyHash(key), id, Self.keyHint(key), now])
+                           arguments: [KeyDigest.hash(key), id, KeyDigest.hint(key), now])
         }
         return key
     }
 
     /// Whether any app exists (a store with none is bootstrapped on first start).
     public func hasApps() async throws -> Bool {
-        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apps)") ?? false }
+        try await read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM apps)") ?? false }
     }
 }

@@ -7,7 +7,7 @@ extension EngineStore {
     /// Inserts a group of creates in one transaction (one commit, one fsync for all of them).
     /// Idempotency rests on the UNIQUE (app_id, idempotency_key) constraint: an insert that meets it
     /// does nothing, and the job already there is compared by request hash.
-    func insert(_ batch: [NewJob]) async throws -> [CreateOutcome] {
+    public func insert(_ batch: [NewJob]) async throws -> [CreateOutcome] {
         let outcomes = try await durableWrite { db in
             var outcomes: [CreateOutcome] = []
             outcomes.reserveCapacity(batch.count)
@@ -59,7 +59,7 @@ extension EngineStore {
     /// One job of an organization; nil when there is none (another organization's job included).
     public func job(id: String, orgID: String) async throws -> Job? {
         if let cached = cache.job(id: id, orgID: orgID) { return cached }
-        let job = try await pool.read { db in
+        let job = try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT \(JobRow.columns) FROM jobs WHERE id = ? AND org_id = ?"),
                              arguments: [id, orgID]).map(JobRow.job)
         }
@@ -68,8 +68,8 @@ extension EngineStore {
     }
 
     /// The job an app created under an idempotency key, with its request hash.
-    func job(appID: String, key: String) async throws -> (job: Job, hash: Data)? {
-        try await pool.read { db in
+    public func job(appID: String, key: String) async throws -> (job: Job, hash: Data)? {
+        try await read { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT \(JobRow.columns), request_hash FROM jobs WHERE app_id = ? AND idempotency_key = ?
                 """), arguments: [appID, key]) else { return nil }
@@ -102,7 +102,7 @@ extension EngineStore {
         }
         sql += " ORDER BY updated_at, id LIMIT ?"
         values.append((size + 1).databaseValue)
-        var jobs = try await pool.read { [sql, values] db in
+        var jobs = try await read { [sql, values] db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map(JobRow.job)
         }
         let more = jobs.count > size
@@ -114,11 +114,11 @@ extension EngineStore {
     /// Applies a transition to a job in one transaction; returns the job as it now is, or nil when
     /// the transition did not apply (the job ended meanwhile, or was not in the state it needs).
     @discardableResult
-    func apply(_ transition: JobTransition, to id: String, orgID: String? = nil, durable: Bool = false) async throws -> Job? {
+    public func apply(_ transition: JobTransition, to id: String, orgID: String? = nil, durable: Bool = false) async throws -> Job? {
         let body: @Sendable (Database) throws -> (job: Job, orgID: String)? = { db in
             try self.apply(transition, to: id, orgID: orgID, in: db)
         }
-        let changed = durable ? try await durableWrite(body) : try await pool.write(body)
+        let changed = durable ? try await durableWrite(body) : try await write(body)
         ringIfQueued()
         return changed.map(remember)
     }
@@ -157,8 +157,8 @@ extension EngineStore {
 
     /// Puts every job that was probing or processing when the engine stopped back in the queue.
     @discardableResult
-    func requeueInterrupted() async throws -> Int {
-        let changes = try await pool.write { db in
+    public func requeueInterrupted() async throws -> Int {
+        let changes = try await write { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM jobs WHERE status IN ('probing', 'processing') ORDER BY seq")
             try self.interruptRunningAttempts(in: db)
             return try ids.compactMap { try self.apply(.requeued, to: $0, orgID: nil, in: db) }
@@ -170,7 +170,7 @@ extension EngineStore {
 
     /// How many jobs are in each status (for /metrics).
     public func countsByStatus() async throws -> [JobStatus: Int] {
-        try await pool.read { db in
+        try await read { db in
             var counts: [JobStatus: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status") {
                 if let status = JobStatus(rawValue: row["status"]) { counts[status] = row["n"] }

@@ -8,7 +8,7 @@ extension EngineStore {
     // MARK: - Endpoints
 
     /// Registers an endpoint; the answer carries its secret, which is never returned again.
-    func createWebhook(orgID: String, url: String, events: [WebhookEvent.Kind]) async throws -> Webhook {
+    public func createWebhook(orgID: String, url: String, events: [WebhookEvent.Kind]) async throws -> Webhook {
         let webhook = Webhook(id: IDGenerator.make("wh_"), url: url, events: events.map(\.rawValue), secret: WebhookSignature.newSecret())
         let now = clock.timestamp.microseconds
         let sealed = try secrets.seal(webhook.secret ?? "")
@@ -21,8 +21,8 @@ extension EngineStore {
     }
 
     /// An organization's endpoints, without their secrets.
-    func webhooks(orgID: String) async throws -> [Webhook] {
-        try await pool.read { db in
+    public func webhooks(orgID: String) async throws -> [Webhook] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT id, url, events, disabled_reason FROM webhooks WHERE org_id = ? ORDER BY created_at, id",
                              arguments: [orgID]).map { row in
                 var webhook = Webhook(id: row["id"], url: row["url"], events: (row["events"] as String).split(separator: ",").map(String.init))
@@ -33,7 +33,7 @@ extension EngineStore {
     }
 
     /// Deletes an endpoint and its pending deliveries; false when the organization has no such one.
-    func deleteWebhook(id: String, orgID: String) async throws -> Bool {
+    public func deleteWebhook(id: String, orgID: String) async throws -> Bool {
         let deleted = try await durableWrite { db in
             try db.execute(sql: "DELETE FROM webhooks WHERE id = ? AND org_id = ?", arguments: [id, orgID])
             return db.changesCount > 0
@@ -44,7 +44,7 @@ extension EngineStore {
 
     /// Reloads which organizations have an active endpoint.
     func refreshActiveOrgs() async throws {
-        let orgs = try await pool.read { db in
+        let orgs = try await read { db in
             try String.fetchSet(db, sql: "SELECT DISTINCT org_id FROM webhooks WHERE disabled_at IS NULL")
         }
         outbox.activeOrgs.withLock { $0 = orgs }
@@ -56,23 +56,7 @@ extension EngineStore {
     /// `job.completed`/`failed`/`canceled` when it ends, `job.progress` (throttled) while it runs.
     func enqueueEvents(from previous: Job, to next: Job, orgID: String, in db: Database) throws {
         guard outbox.activeOrgs.withLock({ $0.contains(orgID) }) else { return }
-        let kind: WebhookEvent.Kind
-        if next.status.isTerminal {
-            guard !previous.status.isTerminal else { return }
-            kind = WebhookEvent.Kind(for: next.status)
-            outbox.lastProgress.withLock { _ = $0.removeValue(forKey: next.id) }
-        } else {
-            guard next.progress != previous.progress || next.status != previous.status else { return }
-            let now = next.updatedAt.microseconds
-            let interval = outbox.progressInterval
-            let due = outbox.lastProgress.withLock { last -> Bool in
-                if let at = last[next.id], now - at < interval { return false }
-                last[next.id] = now
-                return true
-            }
-            guard due else { return }
-            kind = .progress
-        }
+        guard let kind = outbox.events.kind(from: previous, to: next) else { return }
         let endpoints = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT id, events FROM webhooks WHERE org_id = ? AND disabled_at IS NULL
             """), arguments: [orgID]).filter { ($0["events"] as String).split(separator: ",").contains(Substring(kind.rawValue)) }
@@ -89,6 +73,12 @@ extension EngineStore {
         outbox.queued.withLock { $0 = true }
     }
 
+    /// Who to ring when a committed transaction queued deliveries (in this process only: one
+    /// engine per SQLite store).
+    public func setBell(_ bell: @escaping @Sendable () -> Void) {
+        outbox.bell.withLock { $0 = bell }
+    }
+
     /// Rings the dispatcher when the transaction that just committed queued deliveries.
     func ringIfQueued() {
         guard outbox.queued.withLock({ queued in defer { queued = false }; return queued }) else { return }
@@ -96,8 +86,8 @@ extension EngineStore {
     }
 
     /// Deliveries whose time has come, oldest first, except those being attempted.
-    func dueDeliveries(now: Int64, limit: Int, excluding busy: Set<Int64>) async throws -> [DueDelivery] {
-        let rows: [DueDelivery] = try await pool.read { db in
+    public func dueDeliveries(now: Int64, limit: Int, excluding busy: Set<Int64>) async throws -> [DueDelivery] {
+        let rows: [DueDelivery] = try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.seq, d.event_id, d.webhook_id, d.body, d.attempts, w.url, w.secret
                 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
@@ -119,8 +109,8 @@ extension EngineStore {
     }
 
     /// When the next pending delivery is due (microseconds), if any.
-    func nextDeliveryTime() async throws -> Int64? {
-        try await pool.read { db in
+    public func nextDeliveryTime() async throws -> Int64? {
+        try await read { db in
             try Int64.fetchOne(db, sql: """
                 SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
                 WHERE d.state = 'pending' AND w.disabled_at IS NULL
@@ -129,10 +119,10 @@ extension EngineStore {
     }
 
     /// Records an attempt and what follows from it, in one transaction.
-    func recordAttempt(_ delivery: DueDelivery, at: Int64, statusCode: Int?, error: String?, durationMs: Int,
-                       outcome: AttemptOutcome) async throws {
+    public func recordAttempt(_ delivery: DueDelivery, at: Int64, statusCode: Int?, error: String?, durationMs: Int,
+                              outcome: AttemptOutcome) async throws {
         let attempt = delivery.attempts + 1
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO webhook_attempts (delivery_seq, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [delivery.seq, attempt, at, statusCode, error, durationMs])
@@ -162,7 +152,7 @@ extension EngineStore {
     /// Events are queued in the transaction that changes the job, so once a job has ended this
     /// says all that will ever be sent for it.
     public func deliveries(jobID: String) async throws -> [QueuedDelivery] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT event_id, webhook_id, state, attempts, next_attempt_at FROM webhook_deliveries WHERE job_id = ? ORDER BY seq
                 """, arguments: [jobID]).map { row in
@@ -174,7 +164,7 @@ extension EngineStore {
 
     /// Every attempt at the deliveries of one job, in order: for tests and diagnostics.
     public func deliveryAttempts(jobID: String) async throws -> [DeliveryAttempt] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.event_id, d.webhook_id, a.attempt, a.at, a.status_code, a.error, d.state
                 FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_seq = d.seq

@@ -8,9 +8,11 @@ import TranscodelyAPI
 ///
 /// Every write goes through GRDB's single writer, and every write that touches a job stamps it
 /// with `nextStamp`, so `updated_at` is strictly increasing across the store in commit order.
-public final class EngineStore: Sendable {
+/// The store of one engine (its data directory lock sees to it): its job cache and outbox bell
+/// live in this process. SQLite's own failures leave it as `StoreError` (see `read`/`write`).
+public final class EngineStore: JobStore, CredentialStore, WebhookOutbox {
     let pool: DatabasePool
-    let clock: TimeSource
+    public let clock: TimeSource
     /// Jobs as last written, for reads that need no query.
     let cache = JobCache()
     /// The webhook outbox's in-memory part (see EngineStore+Webhooks).
@@ -52,7 +54,7 @@ public final class EngineStore: Sendable {
     /// A write transaction that is on disk, power loss included, when it returns: for everything
     /// a client is answered about (creates, cancels, apps and keys).
     func durableWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.writeWithoutTransaction { db in
+        try await Self.neutral { try await self.pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
             var result: T?
@@ -61,6 +63,26 @@ public final class EngineStore: Sendable {
                 return .commit
             }
             return result!
+        } }
+    }
+
+    /// A read; SQLite's failures come out as `StoreError`.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await Self.neutral { try await self.pool.read(body) }
+    }
+
+    /// A write transaction (synchronous = NORMAL); SQLite's failures come out as `StoreError`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await Self.neutral { try await self.pool.write(body) }
+    }
+
+    /// Runs a database call, turning SQLite's failures into the store-neutral `StoreError`
+    /// (everything else, `ConnectError` and cancellation included, passes as it is).
+    static func neutral<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            throw StoreError.unavailable("\(error.resultCode)", detail: "\(error)")
         }
     }
 

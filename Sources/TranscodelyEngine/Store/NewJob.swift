@@ -3,15 +3,18 @@ import Foundation
 import TranscodelyAPI
 
 /// A create on its way into the store.
-struct NewJob: Sendable {
-    var id: String
-    var orgID: String
-    var appID: String
-    var request: CreateJobRequest
+public struct NewJob: Sendable {
+    /// The id the job gets if it is created (a replay keeps the one it has).
+    public var id: String
+    public var orgID: String
+    /// The app creating it: idempotency keys are the app's own.
+    public var appID: String
+    public var request: CreateJobRequest
     /// SHA-256 of the request's canonical form: "same parameters" means equal hashes.
-    var requestHash: Data
+    public var requestHash: Data
 
-    init(orgID: String, appID: String, request: CreateJobRequest) {
+    /// A create by `appID` of `orgID`, with a new job id and the request's hash.
+    public init(orgID: String, appID: String, request: CreateJobRequest) {
         id = IDGenerator.job()
         self.orgID = orgID
         self.appID = appID

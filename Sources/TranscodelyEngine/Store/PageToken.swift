@@ -4,19 +4,22 @@ import TranscodelyAPI
 
 /// Where the next page of a List starts: after (updated_at, id) of the last job given, for one
 /// query. A token shown to another query is `out_of_range`; a token that is not ours is
-/// `invalid_argument`.
-struct PageToken {
-    var updatedAt: Int64
-    var id: String
+/// `invalid_argument`. The same for every store, so a token survives a change of store.
+public struct PageToken: Sendable {
+    /// The last job given: its `updated_at` (microseconds) and id; the next page starts after them.
+    public var updatedAt: Int64
+    public var id: String
     var queryTag: String
 
-    init(after job: Job, for query: ListJobsRequest) {
+    /// The token of the page that ended with `job`.
+    public init(after job: Job, for query: ListJobsRequest) {
         updatedAt = job.updatedAt.microseconds
         id = job.id
         queryTag = Self.tag(query)
     }
 
-    init(decoding text: String, for query: ListJobsRequest) throws(ConnectError) {
+    /// Reads a `page_token` a client sent with `query`.
+    public init(decoding text: String, for query: ListJobsRequest) throws(ConnectError) {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64) else {
@@ -34,7 +37,8 @@ struct PageToken {
         }
     }
 
-    var encoded: String {
+    /// The token as `next_page_token` carries it.
+    public var encoded: String {
         Data("\(updatedAt) \(id) \(queryTag)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

@@ -22,14 +22,14 @@ final class WebhookDispatcher: Sendable {
         var sleeper: Task<Void, Never>?
     }
 
-    private let store: EngineStore
+    private let store: any WebhookOutbox
     private let policy: WebhookPolicy
     private let logger: Logger
     private let doorbell = Mutex(Doorbell())
     /// Deliveries being attempted now (never picked twice).
     private let busy = Mutex<Set<Int64>>([])
 
-    init(store: EngineStore, policy: WebhookPolicy, logger: Logger) {
+    init(store: any WebhookOutbox, policy: WebhookPolicy, logger: Logger) {
         self.store = store
         self.policy = policy
         self.logger = logger

@@ -17,7 +17,7 @@ extension LocalEngine {
 
     /// Makes sure of the apps `configuration.apps` asks for; returns the credentials this process
     /// knows and what a first start created.
-    static func prepareApps(_ apps: Apps, tier: Tier, store: EngineStore) async throws -> (Credentials?, CreatedApp?) {
+    static func prepareApps(_ apps: Apps, tier: Tier, store: any CredentialStore) async throws -> (Credentials?, CreatedApp?) {
         switch apps {
         case let .firstStart(adopting):
             guard try await !store.hasApps() else { return (nil, nil) }

@@ -1,4 +1,5 @@
 import Foundation
+import TranscodelyEngine
 
 extension LocalEngine {
     /// Where the engine's data lives. One kind today (SQLite and the local origins in a folder);
@@ -11,6 +12,14 @@ extension LocalEngine {
         public var dataDirectory: URL {
             switch self {
             case let .directory(url): url
+            }
+        }
+
+        /// How the engine opens its store (`Engine.Configuration.store`): for `.directory`,
+        /// `engine.sqlite` in it.
+        public var store: StoreOpener {
+            switch self {
+            case .directory: .sqlite
             }
         }
     }

@@ -48,6 +48,7 @@ public final class LocalEngine: Sendable {
         }
         let (encoder, simulated) = try await makeEncoder(configuration.encoder)
         var settings = Engine.Configuration(dataDirectory: configuration.storage.dataDirectory)
+        settings.store = configuration.storage.store
         settings.origins = configuration.origins
         settings.encoder = encoder
         settings.workers = configuration.workers ?? (encoder.name == "ffmpeg" ? ffmpegWorkers : simulatedWorkers)
