@@ -107,9 +107,31 @@ import TranscodelyTestSupport
                 throw Planned()
             }
         }
-        // Stopped before `with` returned: its port is free for another engine at once.
+        // Stopped before `with` returned: nothing listens on its port any more (a connect is refused
+        // at once), and another engine can listen there at once — unless, under a full parallel run,
+        // an outgoing connection of another test took the freed port as its source port meanwhile.
+        #expect(Self.connectionRefused(port: port), "something still listens on \(port) after with returned")
         var reuse = configuration(again)
         reuse.port = port
-        try await LocalEngine.with(reuse) { local in #expect(local.server.port == port) }
+        do {
+            try await LocalEngine.with(reuse) { local in #expect(local.server.port == port) }
+        } catch let error as LocalEngineError where error.code == .addressInUse && Self.connectionRefused(port: port) {
+            // Taken as a source port, not by a listener: the stop itself was proven above.
+        }
+    }
+
+    /// Whether a TCP connect to 127.0.0.1:`port` is refused (no listener), with a plain socket.
+    static func connectionRefused(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result != 0 && errno == ECONNREFUSED
     }
 }
