@@ -59,10 +59,12 @@ public final class AttemptLog: Sendable {
         state.withLock { $0.tool = name }
     }
 
-    /// Adds one line of the tool's output (or of the engine, for failures before any tool ran).
-    public func append(_ line: some StringProtocol) {
+    /// Adds one line of the tool's output (or of the engine, for failures before any tool ran), and
+    /// returns it as kept (paths shown relative, cut to its bound); nil for a blank line.
+    @discardableResult
+    public func append(_ line: some StringProtocol) -> String? {
         var text = relative(String(line)).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { return }
+        guard !text.isEmpty else { return nil }
         if text.utf8.count > Self.maxLineBytes {
             text = String(decoding: Array(text.utf8.prefix(Self.maxLineBytes - 3)), as: UTF8.self) + "…"
         }
@@ -77,6 +79,7 @@ public final class AttemptLog: Sendable {
                 state.dropped = true
             }
         }
+        return text
     }
 
     /// The log now, within its byte bound (first lines dropped from the end of the head until it fits).

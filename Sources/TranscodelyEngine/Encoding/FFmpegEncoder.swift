@@ -84,7 +84,7 @@ public struct FFmpegEncoder: MediaEncoder {
         }
         do {
             try await run(FFmpegCommand(input: work.input, source: work.info, plan: plan, folder: staging, threads: threads),
-                          work: work, staging: staging, progress: progress)
+                          work: work, progress: progress)
             let results = try await results(plan: plan, staging: staging, work: work)
             try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
             try? FileManager.default.removeItem(at: final)
@@ -103,7 +103,7 @@ public struct FFmpegEncoder: MediaEncoder {
     /// Runs ffmpeg, reporting progress from its `out_time_us` against the probed duration; its
     /// standard error goes to the attempt's log, and a run that did not succeed is classified by
     /// `FFmpegFailure` with the position it had reached.
-    private func run(_ command: FFmpegCommand, work: EncodeWork, staging: URL,
+    private func run(_ command: FFmpegCommand, work: EncodeWork,
                      progress: @escaping @Sendable (Double) async -> Void) async throws {
         let latest = Locked<Double>(0)
         let reached = Locked<Double?>(nil)
@@ -118,8 +118,10 @@ public struct FFmpegEncoder: MediaEncoder {
                     reached.withLock { $0 = max($0 ?? 0, micros / 1_000_000) }
                     latest.withLock { $0 = max($0, min(99.9, micros / 1_000_000 / duration * 100)) }
                 }, onErrorLine: { line in
-                    work.log.append(line)
-                    lines.withLock { if $0.count < 400 { $0.append(String(line)) } else { $0[$0.count - 1] = String(line) } }
+                    // What FFmpegFailure reads: this run's lines as the log shows them, the first
+                    // ones and always the latest (the log itself is bounded on its own).
+                    guard let shown = work.log.append(line) else { return }
+                    lines.withLock { if $0.count < 400 { $0.append(shown) } else { $0[$0.count - 1] = shown } }
                 })
             }
             group.addTask {
@@ -140,10 +142,7 @@ public struct FFmpegEncoder: MediaEncoder {
             }
             throw CancellationError()
         }
-        let shown = lines.value.map { line in
-            line.replacingOccurrences(of: staging.path, with: work.jobFolder).replacingOccurrences(of: work.input.path, with: work.job.inputPath)
-        }
-        if let failure = FFmpegFailure.classify(exit: exit, lines: shown, position: reached.value, duration: work.info.durationSeconds) {
+        if let failure = FFmpegFailure.classify(exit: exit, lines: lines.value, position: reached.value, duration: work.info.durationSeconds) {
             throw failure
         }
     }

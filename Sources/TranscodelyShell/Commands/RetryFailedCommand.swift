@@ -115,15 +115,8 @@ struct RetryFailedCommand: ShellCommand {
         if let batch, entries.isEmpty, await session.batches[batch] == nil {
             throw ShellError("retry-failed: no batch \"\(batch)\" in this session (jobs lists them)", status: 2)
         }
-        var listed: [String: Job] = [:]
-        if !entries.isEmpty {
-            let since = entries.map(\.job.updatedAt).min().map { Timestamp(microseconds: $0.microseconds - 1) }
-            for changed in try await StatusCommand.list(context, ListJobsRequest(updatedSince: since, pageSize: 1000),
-                                                          command: "retry-failed") {
-                try await session.update(changed)
-                listed[changed.id] = changed
-            }
-        }
+        let changed = try await StatusCommand.refresh(entries, context, command: "retry-failed")
+        let listed = Dictionary(changed.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         // A job a retry replaced is not resubmitted again: its retry is, if it failed. The job as
         // listed, whole: a session loaded from a snapshot keeps only an error's code and message.
         return await session.current(batch: batch).compactMap { entry in

@@ -24,10 +24,7 @@ struct StatusCommand: ShellCommand {
         } else {
             let entries = await context.session.jobs(batch: batch)
             if let batch, entries.isEmpty { throw ShellError("status: no batch \"\(batch)\" in this session (jobs lists them)", status: 2) }
-            // One List of what changed since the oldest state we hold, not one Get per job.
-            let since = entries.map(\.job.updatedAt).min().map { Timestamp(microseconds: $0.microseconds - 1) }
-            let changed = entries.isEmpty ? [] : try await Self.list(context, ListJobsRequest(updatedSince: since, pageSize: 1000))
-            for job in changed { try await context.session.update(job) }
+            try await Self.refresh(entries, context)
             jobs = await context.session.current(batch: batch).map(\.job)
         }
         JobTable.print(jobs, json: json, shell: shell)
@@ -35,6 +32,18 @@ struct StatusCommand: ShellCommand {
     }
 
     /// Every page of a List, each job once (its latest state); errors are `command`'s.
+    /// Brings the session's `entries` up to date with one List of what changed since the oldest
+    /// state held (not one Get per job), and returns the jobs that List answered; nothing is sent
+    /// for no entries. `command` names the errors.
+    @discardableResult
+    static func refresh(_ entries: [ShellSession.Entry], _ context: TranscodelyContext, command: String = "status") async throws -> [Job] {
+        guard let oldest = entries.map(\.job.updatedAt).min() else { return [] }
+        let changed = try await list(context, ListJobsRequest(updatedSince: Timestamp(microseconds: oldest.microseconds - 1), pageSize: 1000),
+                                     command: command)
+        for job in changed { try await context.session.update(job) }
+        return changed
+    }
+
     static func list(_ context: TranscodelyContext, _ request: ListJobsRequest, command: String = "status") async throws -> [Job] {
         var all: [String: Job] = [:]
         var order: [String] = []

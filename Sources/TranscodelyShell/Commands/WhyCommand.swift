@@ -163,12 +163,7 @@ struct WhyCommand: ShellCommand {
         guard !entries.isEmpty || !failedCreates.isEmpty else {
             throw ShellError("why: no batch \"\(batch)\" in this session (jobs lists them)", status: 2)
         }
-        // One List of what changed since the oldest state held, as status does.
-        if let oldest = entries.map(\.job.updatedAt).min() {
-            let changed = try await StatusCommand.list(context, ListJobsRequest(updatedSince: Timestamp(microseconds: oldest.microseconds - 1), pageSize: 1000),
-                                                       command: "why")
-            for job in changed { try await context.session.update(job) }
-        }
+        try await StatusCommand.refresh(entries, context, command: "why")
         let failed = await context.session.current(batch: batch).map(\.job).filter { $0.status == .failed }
         var groups: [Group] = []
         for job in failed {
