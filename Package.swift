@@ -76,13 +76,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // PostgreSQL for engines on several nodes (issue 14, docs/scale-out.md): a client that runs
-        // and closes with its task, and the schema's versions applied once under an advisory lock.
-        // A leaf: it depends on no module of this package.
+        // PostgreSQL for engines on several nodes (issue 14, docs/scale-out.md): the engine's store
+        // (JobStore, CredentialStore, WebhookOutbox, RateLimiting) shared by every node, with leases,
+        // fencing and rescue; the schema's versions applied once under an advisory lock.
         .target(
             name: "PostgresStore",
             dependencies: [
+                "TranscodelyEngine", "TranscodelyAPI", "Timekeeping",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -147,7 +150,7 @@ let package = Package(
         .target(
             name: "TranscodelyServer",
             dependencies: [
-                "TranscodelyAPI", "TranscodelyEngine", "Listening", "Timekeeping",
+                "TranscodelyAPI", "TranscodelyEngine", "Listening", "Timekeeping", "PostgresStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -166,6 +169,7 @@ let package = Package(
             name: "tcly",
             dependencies: [
                 "TranscodelyAPI", "TranscodelyEngine", "TranscodelyServer", "TranscodelyShell", "ShellKit", "TranscodelyClient",
+                "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,7 +191,8 @@ let package = Package(
         .target(
             name: "TranscodelyTestSupport",
             dependencies: [
-                "TranscodelyAPI", "TranscodelyClient", "Listening",
+                "TranscodelyAPI", "TranscodelyClient", "Listening", "PostgresStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -213,7 +218,7 @@ let package = Package(
             name: "TranscodelyServerTests",
             dependencies: [
                 "TranscodelyServer", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport", "Listening", "Timekeeping",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "PostgresStore", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -242,12 +247,13 @@ let package = Package(
             swiftSettings: strict
         ),
         // Against a real PostgreSQL: the cluster scripts/test starts (TCLY_TEST_POSTGRES_URL).
-        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "TranscodelyEngine", "TranscodelyAPI", "TranscodelyTestSupport",
+                                                               "Timekeeping", .product(name: "PostgresNIO", package: "postgres-nio"),
                                                                .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TranscodelyAPI", "TranscodelyTestSupport"],
+            dependencies: ["TranscodelyAPI", "TranscodelyTestSupport", "PostgresStore", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict
         ),
         // The embedding example (docs/embedding.md): a key-value store's shell on ShellKit, and its

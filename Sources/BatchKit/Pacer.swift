@@ -196,7 +196,7 @@ public actor Pacer {
         }
         if info.httpStatus == 429 {
             refusals += 1
-            rate = max(target.rate / 16, rate / 2)
+            setRate(max(target.rate / 16, rate / 2), at: now)
             lastIncrease = now
             let wait = info.retryAfter ?? .seconds(1)
             blockedUntil = max(blockedUntil, now + wait)
@@ -219,7 +219,7 @@ public actor Pacer {
         guard capped != target.rate else { return }
         let backingOff = rate < target.rate
         target.rate = capped
-        rate = backingOff ? min(rate, capped) : capped
+        setRate(backingOff ? min(rate, capped) : capped, at: clock.now - origin)
     }
 
     /// A count of `remaining` proves a bucket of at least `remaining + 1`; with the server's rate
@@ -268,12 +268,24 @@ public actor Pacer {
         return false
     }
 
+    /// Changes the rate in force, keeping what the bucket holds: the schedule's backlog
+    /// (`theoreticalArrival` beyond now) is a count of requests in units of the interval, so it is
+    /// rescaled to the new interval. Left in the old one, a backlog run up at a low rate (its
+    /// tolerance of a burst at, say, 6/s is half a minute) would hold every request back for
+    /// that long once the rate climbs and the tolerance shrinks.
+    private func setRate(_ newRate: Double, at now: Duration) {
+        guard newRate != rate, newRate > 0 else { return }
+        let backlog = theoreticalArrival - now
+        if backlog > .zero { theoreticalArrival = max(blockedUntil, now + backlog * (rate / newRate)) }
+        rate = newRate
+    }
+
     /// Additive increase after a 429: back toward the target by a twentieth of it per second.
     private func climb(_ now: Duration) {
         guard rate < target.rate else { return }
         let seconds = Double((now - lastIncrease).components.seconds) + Double((now - lastIncrease).components.attoseconds) / 1e18
         guard seconds >= 1, now >= blockedUntil else { return }
-        rate = min(target.rate, rate + target.rate / 20 * seconds.rounded(.down))
+        setRate(min(target.rate, rate + target.rate / 20 * seconds.rounded(.down)), at: now)
         lastIncrease = now
     }
 
@@ -298,7 +310,7 @@ public actor Pacer {
             source = .ceiling(advertised: nil)
         }
         if let concurrency { target.concurrency = concurrency }
-        rate = target.rate * min(1, scale)
+        setRate(target.rate * min(1, scale), at: clock.now - origin)
         wakeAll()
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOSSL
 import PostgresNIO
 
 /// Where a PostgreSQL store lives, as `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also
@@ -65,6 +67,20 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let query = tls == .prefer ? "" : "?sslmode=\(tls.rawValue)"
         return "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)\(query)"
+    }
+
+    /// One connection's configuration for this URL (a check before a pool is made), giving up a
+    /// connect after `timeout`.
+    public func connectionConfiguration(timeout: TimeAmount = .seconds(10)) throws -> PostgresConnection.Configuration {
+        let mode: PostgresConnection.Configuration.TLS = switch tls {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
+                                                             database: database, tls: mode)
+        configuration.options.connectTimeout = timeout
+        return configuration
     }
 
     /// The client configuration for this URL, with `maximumConnections` connections at most.

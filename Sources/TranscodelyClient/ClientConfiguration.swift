@@ -8,6 +8,9 @@ public struct ClientConfiguration: Sendable {
     public var organizationID: String
     /// How long one HTTP attempt may take; sent as `Connect-Timeout-Ms` too.
     public var timeout: Duration
+    /// How long opening a connection (TCP, and the TLS handshake for `https`) may take before
+    /// the attempt fails as unreachable; part of `timeout`, never longer.
+    public var connectTimeout: Duration
     public var retry: RetryPolicy
     /// A PEM file of a CA trusted for `https` besides the system store (a `tcly serve` with a
     /// private CA's certificate); nil: the system store alone. See `TrustedCA`.
@@ -17,11 +20,13 @@ public struct ClientConfiguration: Sendable {
     public static let defaultBaseURL = "https://api.transcodely.com"
 
     public init(baseURL: String = Self.defaultBaseURL, apiKey: APIKey, organizationID: String,
-                timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy(), caFile: String? = nil) {
+                timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10),
+                retry: RetryPolicy = RetryPolicy(), caFile: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.organizationID = organizationID
         self.timeout = timeout
+        self.connectTimeout = connectTimeout
         self.retry = retry
         self.caFile = caFile
     }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import NetworkFailures
+import Synchronization
 import TranscodelyAPI
 
 /// What a response said besides its message: the headers a client paces and counts by.
@@ -55,21 +56,30 @@ public struct ConnectTransport: Sendable {
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
-    /// One HTTP client for the whole process, with enough connections per host for a batch.
-    static let sharedHTTP: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
-        configuration.timeout = .init(connect: .seconds(10))
-        // A refused connection fails the attempt at once, and the RetryPolicy decides what follows:
-        // left to retry connecting on its own, the pool would hold every call until its deadline
-        // (30 s), and a batch against a dead host would take minutes per item.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    /// One HTTP client for the whole process per connect timeout (AsyncHTTPClient sets that
+    /// timeout per client, not per request), each with enough connections per host for a batch.
+    private static let sharedHTTP = Mutex<[Duration: HTTPClient]>([:])
+
+    static func http(connectTimeout: Duration) -> HTTPClient {
+        sharedHTTP.withLock { clients in
+            if let client = clients[connectTimeout] { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+            configuration.timeout = .init(connect: .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
+                                                               + connectTimeout.components.attoseconds / 1_000_000_000))
+            // A refused connection fails the attempt at once, and the RetryPolicy decides what follows:
+            // left to retry connecting on its own, the pool would hold every call until its deadline
+            // (30 s), and a batch against a dead host would take minutes per item.
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[connectTimeout] = client
+            return client
+        }
+    }
 
     public init(configuration: ClientConfiguration) {
         self.configuration = configuration
-        http = Self.sharedHTTP
+        http = Self.http(connectTimeout: configuration.connectTimeout)
         tls = configuration.caFile.map { TrustedCA.tlsConfiguration(caFile: $0) }
     }
 
@@ -130,16 +140,22 @@ public struct ConnectTransport: Sendable {
 
     /// A transport failure in words a user can act on, by what broke; the error's own text only
     /// when there is nothing better to say.
-    static func describe(_ reason: NetworkFailure, _ error: any Error, seconds: Int64) -> String {
+    static func describe(_ reason: NetworkFailure, _ error: any Error, seconds: Int64, connect: Duration) -> String {
         switch reason {
         case .refused: "connection refused (is the API running there?)"
         case .reset: "the connection was reset"
         case .unresolved: "the host name did not resolve (is it spelled right?)"
-        case .connectTimeout: "no connection within 10 s (is the address right, and reachable?)"
+        case .connectTimeout: "no connection within \(Self.seconds(connect)) s (is the address right, and reachable?)"
         case .timedOut: "no answer within \(seconds + 1) s"
         case .closed: "the connection closed before the answer came"
         case .tlsUntrusted, .tlsWrongHost, .tlsNotTLS, .tlsHandshake, .other: "\(error)"
         }
+    }
+
+    /// `duration` in seconds as a user reads them: `10`, `2.5`.
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return value == value.rounded() ? String(Int(value)) : String(value)
     }
 
     private func once(_ method: String, _ body: [UInt8]) async throws(ClientError) -> (Data, ResponseInfo) {
@@ -185,7 +201,7 @@ public struct ConnectTransport: Sendable {
                 throw .transport("\(method) to \(configuration.baseURL) failed: the connection closed before the answer came (if the server serves TLS, use https://)",
                                  reason: reason)
             }
-            throw .transport("\(method) to \(configuration.baseURL) failed: \(Self.describe(reason, error, seconds: ms / 1000))", reason: reason)
+            throw .transport("\(method) to \(configuration.baseURL) failed: \(Self.describe(reason, error, seconds: ms / 1000, connect: configuration.connectTimeout))", reason: reason)
         }
         let info = Self.info(response.headers, status: Int(response.status.code))
         observer?(info)

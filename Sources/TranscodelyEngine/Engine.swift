@@ -27,6 +27,9 @@ public final class Engine: Service, Sendable {
         /// Where the engine keeps its state: by default `engine.sqlite` in the data directory,
         /// stamping with `clock`.
         public var store: StoreOpener = .sqlite
+        /// Where requests are counted against rate limits: by default in this process
+        /// (`RateLimiter`); a store shared by several engines counts for all of them.
+        public var rateLimits: (any RateLimiting)?
 
         public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
     }
@@ -37,7 +40,7 @@ public final class Engine: Service, Sendable {
     public let store: any EngineStorage
     public let origins: Origins
     public let encoder: any MediaEncoder
-    public let rateLimiter: RateLimiter
+    public let rateLimiter: any RateLimiting
     let scheduler: Scheduler
     let committer: CreateCommitter
     let dispatcher: WebhookDispatcher
@@ -83,7 +86,7 @@ public final class Engine: Service, Sendable {
             throw ConnectError.failedPrecondition("cannot open the store in \(data.path): \(error)")
         }
         encoder = configuration.encoder
-        rateLimiter = RateLimiter(clock: configuration.clock)
+        rateLimiter = configuration.rateLimits ?? RateLimiter(clock: configuration.clock)
         keys = KeyCache(clock: configuration.clock)
         logger = configuration.logger
         scheduler = Scheduler(store: store, encoder: encoder, origins: origins,
@@ -109,6 +112,16 @@ public final class Engine: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.dispatcher.run() }
+                // A shared store's own work (leases, rescue, other nodes' notifications): it
+                // wakes workers for jobs queued elsewhere and stops encodes whose lease is gone.
+                let scheduler = self.scheduler
+                group.addTask {
+                    await self.store.maintain(for: StoreSignals(
+                        workQueued: { scheduler.signal() },
+                        leaseLost: { id in
+                            scheduler.interrupt(jobID: id, because: "this node no longer holds the job's lease (cancelled through another node, rescued after this node stalled, or the database was out of reach)")
+                        }))
+                }
                 await scheduler.run()
                 group.cancelAll()
             }
@@ -143,6 +156,11 @@ public final class Engine: Service, Sendable {
             throw .permissionDenied("this API key's app is not a member of organization \(orgID)")
         }
         return identity
+    }
+
+    /// Counts one request of `caller` against its app's rate limit; nil when its tier has none.
+    public func admit(_ caller: AppIdentity) async throws(ConnectError) -> RateLimiter.Decision? {
+        try await storeCall { try await self.rateLimiter.admit(app: caller.appID, tier: caller.tier) }
     }
 
     // MARK: - JobService

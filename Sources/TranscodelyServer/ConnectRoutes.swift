@@ -105,7 +105,7 @@ struct ConnectRoutes: Sendable {
         if let problem = ConnectRequestBody.checkContentType(request) { throw UnsupportedMediaType(error: problem) }
         let deadline = try Self.deadline(request)
         let caller = try await engine.authenticate(key: Self.bearer(request), orgID: request.headers[.organizationID])
-        if let decision = engine.rateLimiter.admit(app: caller.appID, tier: caller.tier) {
+        if let decision = try await engine.admit(caller) {
             headers[.rateLimitPolicy] = "\"default\";q=\(decision.rate);w=1"
             headers[.rateLimit] = "\"default\";r=\(decision.remaining);t=\(decision.resetSeconds)"
             if !decision.allowed {

@@ -3,7 +3,8 @@ import Foundation
 import TranscodelyAPI
 import TranscodelyEngine
 
-/// `tcly admin`: organizations, apps and API keys of a local engine. Works while the server runs.
+/// `tcly admin`: organizations, apps and API keys of a local engine (its data directory's SQLite,
+/// or the PostgreSQL database of `--store`). Works while the server runs.
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the local engine's apps and API keys (works while the server runs).",
@@ -26,13 +27,14 @@ struct Admin: AsyncParsableCommand {
             abstract: "Add an app (creating the organization if new) and print its API key.")
 
         @OptionGroup var data: DataOption
+        @OptionGroup var storeOption: StoreOption
         @Option(help: "The organization's id.") var org: String
         @Option(help: "The app's name, unique in its organization.") var name: String
         @Option(help: "standard, premium or unlimited.") var tier: Tier = .standard
         @Option(help: "Use this API key instead of generating one (at least 16 characters).") var key: String?
 
         func run() async throws {
-            let store = openStore(data)
+            let store = await openStore(data, storeOption)
             do {
                 let (app, key) = try await store.createApp(orgID: org, name: name, tier: tier, key: key)
                 print("created app \(app.name) (\(app.id)) in organization \(app.orgID), tier \(app.tier.rawValue)")
@@ -45,9 +47,10 @@ struct Admin: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List apps with their tiers and key hints.")
         @OptionGroup var data: DataOption
+        @OptionGroup var storeOption: StoreOption
 
         func run() async throws {
-            let store = openStore(data)
+            let store = await openStore(data, storeOption)
             do {
                 let apps = try await store.apps()
                 if apps.isEmpty { print("no apps yet; tcly admin app create adds one"); return }
@@ -68,10 +71,11 @@ struct Admin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke an API key, given in full or by the hint that `app list` shows.")
         @OptionGroup var data: DataOption
+        @OptionGroup var storeOption: StoreOption
         @Argument(help: "The key, or its hint (as tk_AbCd1234).") var key: String
 
         func run() async throws {
-            let store = openStore(data)
+            let store = await openStore(data, storeOption)
             do {
                 let hint = try await store.revokeKey(key)
                 print("revoked \(hint)")

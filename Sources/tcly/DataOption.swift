@@ -16,13 +16,3 @@ struct DataOption: ParsableArguments {
         return URL(fileURLWithPath: base).appendingPathComponent("tcly/engine")
     }
 }
-
-/// The credentials of the store in the data directory, opened for administration, or a one-line error.
-func openStore(_ data: DataOption) -> any CredentialStore {
-    do {
-        if let warning = try OwnerOnly.directory(data.directory, what: "data directory") { warn(warning) }
-        return try StoreOpener.sqlite.open(data.directory)
-    } catch {
-        fail("cannot open the engine's store in \(data.directory.path): \(error)")
-    }
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PostgresStore
 import TranscodelyAPI
 import TranscodelyClient
 import TranscodelyEngine
@@ -10,7 +11,7 @@ import UnixSignals
 /// `tcly serve`: the local engine on this machine.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the local engine: the Transcodely API, durable in SQLite, on loopback by default.",
+        abstract: "Run the local engine: the Transcodely API, durable in SQLite (or in PostgreSQL shared with other nodes: --store), on loopback by default.",
         discussion: """
             On first start with an empty data directory it creates an organization and an app: with
             TRANSCODELY_API_KEY and TRANSCODELY_ORG_ID set, that organization owning that key;
@@ -23,6 +24,17 @@ struct Serve: AsyncParsableCommand {
     var listen = "127.0.0.1:8080"
 
     @OptionGroup var data: DataOption
+    @OptionGroup var storeOption: StoreOption
+
+    @Option(help: ArgumentHelp("With --store: how long a claim holds a job without renewal (default 30).", valueName: "SECONDS"))
+    var lease: Double?
+
+    @Option(help: ArgumentHelp("With --store: how often this node renews its leases and rescues expired ones (default 5; at most a third of --lease).", valueName: "SECONDS"))
+    var heartbeat: Double?
+
+    @Option(name: .customLong("max-attempts"),
+            help: ArgumentHelp("With --store: claims of one job at most; a job whose lease expires on the last fails (category engine). Default 3.", valueName: "N"))
+    var maxAttempts: Int?
 
     @Option(name: .customLong("origin"), help: ArgumentHelp("An origin: a folder jobs read from or write to.", valueName: "ID=DIR"))
     var origins: [String] = []
@@ -45,6 +57,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("webhook-allow"),
             help: ArgumentHelp("A network webhooks may be delivered to besides loopback (repeatable).", valueName: "CIDR"))
     var webhookAllow: [String] = []
+
+    @Option(name: .customLong("webhook-disable-after"),
+            help: ArgumentHelp("Disable a webhook after this many deliveries in a row given up (default 5; 1...1000).", valueName: "N"))
+    var webhookDisableAfter: Int?
+
+    @Option(name: .customLong("webhook-retention"),
+            help: ArgumentHelp("Keep settled webhook deliveries and their attempts this many days (default 7; 0.01...3650).", valueName: "DAYS"))
+    var webhookRetention: Double?
 
     @Option(name: .customLong("tls-cert"),
             help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain); a renewed file is picked up without a restart.", valueName: "FILE"))
@@ -75,9 +95,19 @@ struct Serve: AsyncParsableCommand {
         for network in webhookAllow where IPNetwork(network) == nil {
             throw ValidationError("--webhook-allow takes a CIDR, got \"\(network)\"; give one as 10.0.0.0/8 or fd00::/8")
         }
+        if let webhookDisableAfter, !(1...1000).contains(webhookDisableAfter) {
+            throw ValidationError("--webhook-disable-after must be 1...1000 deliveries, got \(webhookDisableAfter)")
+        }
+        if let webhookRetention, !(0.01...3650).contains(webhookRetention) {
+            throw ValidationError("--webhook-retention must be 0.01...3650 days, got \(webhookRetention)")
+        }
         if simulate != nil, encoder != "simulate" {
             throw ValidationError("--simulate goes with --encoder simulate; add --encoder simulate or drop --simulate")
         }
+        if storeOption.database == nil, lease != nil || heartbeat != nil || maxAttempts != nil {
+            throw ValidationError("--lease, --heartbeat and --max-attempts go with --store postgres://…; add --store or drop them")
+        }
+        if let problem = leaseSettings.problem { throw ValidationError(problem) }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError(tlsCert == nil ? "--tls-key goes with --tls-cert; give both FILEs" : "--tls-cert goes with --tls-key; give both FILEs")
         }
@@ -85,7 +115,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var configuration = LocalEngine.Configuration(dataDirectory: data.directory)
+        var configuration = LocalEngine.Configuration(storage: storeOption.storage(data: data.directory, leases: leaseSettings))
         (configuration.host, configuration.port) = parseListen()
         configuration.logger = makeLogger("tcly.serve")
         configuration.origins = parseOrigins()
@@ -98,6 +128,8 @@ struct Serve: AsyncParsableCommand {
         configuration.metricsToken = metricsToken ?? environment["TRANSCODELY_METRICS_TOKEN"]
         configuration.webhooks.allowedNetworks = webhookAllow.compactMap(IPNetwork.init)
         configuration.webhooks.caFile = trustedCA(environment)
+        if let webhookDisableAfter { configuration.webhooks.disableAfterGivenUp = webhookDisableAfter }
+        if let webhookRetention { configuration.webhooks.retention = .seconds(webhookRetention * 86_400) }
         configuration.signals = [.sigterm, .sigint]
         configuration.reloadCertificateOnHangup = true
         let local: LocalEngine
@@ -109,8 +141,18 @@ struct Serve: AsyncParsableCommand {
         for warning in local.warnings { warn(warning) }
         if let created = local.created { announce(created) }
         let served = local.certificate.map { ", TLS certificate valid until \(CertificatePair.format($0.notValidAfter))" } ?? ""
-        Console.line("tcly serve: listening on \(local.baseURL) (data \(data.directory.path), encoder \(local.engine.encoder.name), \(local.workers) workers\(served))")
+        let shared = if case .postgres = configuration.storage { ", store \(configuration.storage.label)" } else { "" }
+        Console.line("tcly serve: listening on \(local.baseURL) (data \(data.directory.path)\(shared), encoder \(local.engine.encoder.name), \(local.workers) workers\(served))")
         do { try await local.wait() } catch { fail("the engine stopped: \(describe(error))") }
+    }
+
+    /// The lease timings of `--lease`, `--heartbeat` and `--max-attempts` (defaults where absent).
+    private var leaseSettings: LeaseSettings {
+        var settings = LeaseSettings()
+        if let lease { settings.lease = .milliseconds(Int64((lease * 1000).rounded())) }
+        if let heartbeat { settings.heartbeat = .milliseconds(Int64((heartbeat * 1000).rounded())) }
+        if let maxAttempts { settings.maxAttempts = maxAttempts }
+        return settings
     }
 
     /// The CA file trusted for https webhook receivers (`--ca-file`, else `TRANSCODELY_CA_FILE`),

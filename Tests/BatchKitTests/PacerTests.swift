@@ -200,6 +200,32 @@ import TranscodelyClient
         #expect(settings.rate == 500 && source == .advertised(quota: 500, window: 1))
     }
 
+    @Test func aBacklogRunUpAtALowRateIsNotHeldAgainstTheRateAfterItClimbs() async throws {
+        // Another shell of the app drains the bucket: four 429s take the rate to 100/16 = 6.25/s,
+        // and an answer with nothing left fills our schedule at that rate (its tolerance for a
+        // burst is half a minute there). Climbing back (by 5/s a second), the schedule must count
+        // in the new rate: the next 200 go out in about 8 s, not after half a minute's wait.
+        let clock = TestClock(jumpsWhenSlept: true)
+        let pacer = Pacer(start: .standard, clock: clock.source)
+        let first = try await pacer.acquire()
+        await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 150, resetSeconds: 1, quota: 100, windowSeconds: 1), ticket: first)
+        for _ in 0..<4 { await pacer.observe(ResponseInfo(httpStatus: 429, replayed: false, remaining: 0, retryAfter: .seconds(1))) }
+        #expect(await pacer.currentRate == 6.25)
+        let drained = try await pacer.acquire()
+        await pacer.release(ResponseInfo(httpStatus: 200, replayed: false, remaining: 0, resetSeconds: 2, quota: 100, windowSeconds: 1), ticket: drained)
+        let start = clock.elapsed
+        var longest = Duration.zero
+        for _ in 0..<200 {
+            let before = clock.elapsed
+            try await pacer.acquire()
+            await pacer.release(nil)
+            longest = max(longest, clock.elapsed - before)
+        }
+        let took = clock.elapsed - start
+        #expect(took < .seconds(12), "200 took \(took)")
+        #expect(longest <= .seconds(1), "one waited \(longest)")
+    }
+
     @Test func anAnswerOvertakenOnTheWayDoesNotRaiseTheBucket() async throws {
         let clock = TestClock(jumpsWhenSlept: true)
         let pacer = Pacer(start: Pacer.Settings(rate: 100, burst: 200, concurrency: 10), clock: clock.source)

@@ -8,11 +8,13 @@ import TranscodelyTestSupport
 /// What broke is told by the error's type: each way a call can fail before an answer gets its
 /// `ClientError.reason` (what the batch engine decides by) and its own words, against a real socket.
 @Suite(.timeLimit(.minutes(2))) struct TransportFailureTests {
-    /// One attempt at a read against `baseURL`; the error it fails with.
+    /// One attempt at a read against `baseURL`; the error it fails with. Its timeouts are long:
+    /// what is tested is how each failure is told, and under the whole parallel suite on a loaded
+    /// 2-core machine a loopback handshake has once taken longer than the default 10 s.
     func failure(_ baseURL: String, caFile: String? = nil) async -> ClientError? {
         let transport = ConnectTransport(configuration: ClientConfiguration(
             baseURL: baseURL, apiKey: APIKey("tk_transport_tests_01"), organizationID: "org_transport",
-            timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 1), caFile: caFile))
+            timeout: .seconds(90), connectTimeout: .seconds(60), retry: RetryPolicy(maxAttempts: 1), caFile: caFile))
         do throws(ClientError) {
             _ = try await HTTPOriginServiceClient(transport).list()
             return nil

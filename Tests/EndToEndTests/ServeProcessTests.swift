@@ -16,6 +16,22 @@ import TranscodelyTestSupport
         return (tcly, APICaller(baseURL: url, key: key, org: "org_e2e"))
     }
 
+    @Test func settingsOutOfRangeAreRefusedBeforeAnythingStarts() async throws {
+        let data = try TemporaryDirectory("e2e-flags")
+        defer { data.remove() }
+        let refused: [([String], String)] = [
+            (["--webhook-disable-after", "0"], "--webhook-disable-after must be 1...1000 deliveries, got 0"),
+            (["--webhook-retention", "0"], "--webhook-retention must be 0.01...3650 days, got 0.0"),
+            (["--lease", "3"], "--lease, --heartbeat and --max-attempts go with --store postgres://…; add --store or drop them"),
+        ]
+        for (flags, message) in refused {
+            let (status, _, errors) = try await TclyProcess.run(["serve", "--data", data.path, "--encoder", "simulate"] + flags)
+            #expect(status != 0 && errors.contains(message), "\(flags): \(errors)")
+        }
+        // Nothing was started: the data directory is as it was.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data.path).isEmpty)
+    }
+
     @Test func anAcknowledgedCreateSurvivesKill9AndTheKeyStillFindsIt() async throws {
         let data = try TemporaryDirectory("e2e")
         defer { data.remove() }

@@ -56,12 +56,13 @@ import TranscodelyTestSupport
         defer { home.remove() }
         for index in 0..<200 { try home.write("data/tcly/engine/origins/input/in/c\(index).mp4", "x") }
         let environment = ["XDG_DATA_HOME": home.path + "/data", "XDG_STATE_HOME": home.path + "/state"]
-        let batch = "batch 'in/*.mp4' --name crash --key 'crash_{name}' --rate 5 --burst 20 --concurrency 4"
+        let batch = "batch 'in/*.mp4' --name crash --key 'crash_{name}' --rate 3 --burst 10 --concurrency 4"
         let shell = try TclyProcess(["--encoder", "simulate", "-c", batch], environment: environment)
-        // Killed once the journal holds some of the batch's answers: at 5/s the batch takes 36 s more,
-        // so the kill lands mid-batch even when this test wakes late on a loaded machine.
+        // Killed once the journal holds some of the batch's answers: at 3/s the batch takes 63 s more,
+        // so the kill lands mid-batch even when this test wakes late on a loaded machine (at 5/s, a
+        // clean clone's first full run once saw the whole batch journaled before the kill).
         let journal = home.path + "/state/tcly/sessions"
-        for _ in 0..<3000 where Self.journaledLines(in: journal) < 60 { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<3000 where Self.journaledLines(in: journal) < 40 { try await Task.sleep(for: .milliseconds(20)) }
         try await shell.kill(SIGKILL)
         // The embedded engine died with the shell: start it again through a resumed session.
         let (status, out, errors) = try await TclyProcess.run(["--encoder", "simulate", "--resume", "-c", "jobs --json"], environment: environment)
@@ -74,7 +75,7 @@ import TranscodelyTestSupport
         #expect(Set(journaled.map(\.id)).isSubset(of: Set(stored.map(\.id))))
         #expect(stored.count - journaled.count <= 4)
         // The rerun finds every job the first run made, and makes the rest once.
-        let (rerun, rerunOut, _) = try await TclyProcess.run(["--encoder", "simulate", "-c", batch.replacingOccurrences(of: "--rate 5", with: "--rate 1000")],
+        let (rerun, rerunOut, _) = try await TclyProcess.run(["--encoder", "simulate", "-c", batch.replacingOccurrences(of: "--rate 3", with: "--rate 1000")],
                                                        environment: environment)
         #expect(rerun == 0)
         #expect(rerunOut.contains("\(200 - stored.count) created, \(stored.count) already existed, 0 failed"))

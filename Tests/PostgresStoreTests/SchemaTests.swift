@@ -2,6 +2,7 @@ import Logging
 import PostgresNIO
 import PostgresStore
 import Testing
+import TranscodelyTestSupport
 
 /// What version 1 of the schema itself guarantees, whatever store code runs on it.
 @Suite("PostgreSQL schema", .timeLimit(.minutes(2)))

@@ -8,11 +8,11 @@ import Synchronization
 public final class FaultProxy: @unchecked Sendable {
     /// What to do to the Nth request (counting from 1) or connection.
     public struct Faults: Sendable {
-        /// Forward every Nth request, then close the connection without its answer.
+        /// Forward every Nth request, then close the connection as its answer begins, unsent.
         public var dropAfterRequestEvery: Int?
         /// Reset every Nth new connection at once.
         public var resetConnectionEvery: Int?
-        /// Forward these requests (numbered from 1), then close without their answers.
+        /// Forward these requests (numbered from 1), then close as their answers begin, unsent.
         public var dropRequests: Set<Int>
         /// Hold every answer back this long.
         public var delay: Duration?
@@ -128,13 +128,11 @@ public final class FaultProxy: @unchecked Sendable {
             let starts = buffer.prefix(5).elementsEqual("POST ".utf8) || buffer.prefix(4).elementsEqual("GET ".utf8)
             let number = starts ? counters.withLock { $0.requests += 1; return $0.requests } : 0
             let drop = starts && (faults.dropRequests.contains(number) || faults.dropAfterRequestEvery.map { number % $0 == 0 } ?? false)
+            // A dropped request is forwarded whole (a body may come in later reads) and its
+            // connection closed only once the server's answer begins: the server did the work,
+            // however slow the machine, and the client never hears of it.
             if drop { pair.swallow.store(true, ordering: .sequentiallyConsistent) }
             guard write(pair.server, buffer, count) == count else { break }
-            if drop {
-                Thread.sleep(forTimeInterval: 0.05)  // the server gets to do the work
-                counters.withLock { $0.dropped += 1 }
-                break
-            }
         }
         pair.closeBoth()
         open.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(pair)) }
@@ -145,7 +143,10 @@ public final class FaultProxy: @unchecked Sendable {
         while true {
             let count = read(pair.server, &buffer, buffer.count)
             guard count > 0 else { break }
-            if pair.swallow.load(ordering: .sequentiallyConsistent) { continue }
+            if pair.swallow.load(ordering: .sequentiallyConsistent) {
+                counters.withLock { $0.dropped += 1 }
+                break
+            }
             if let delay = faults.delay {
                 Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
             }

@@ -19,6 +19,8 @@ public final class WebhookSink: Sendable {
         public var signature: String
         public var body: [UInt8]
         public var at: ContinuousClock.Instant
+        /// The Host the request named (`host:port`): the URL's host, whatever address it came to.
+        public var host: String
         public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]) ?? [:] }
         /// `data.job.id` and `type` of the event.
         public var jobID: String { ((json["data"] as? [String: Any])?["job"] as? [String: Any])?["id"] as? String ?? "" }
@@ -51,7 +53,8 @@ public final class WebhookSink: Sendable {
             func header(_ name: String) -> String { request.headers[HTTPField.Name(name)!] ?? "" }
             let index = received.list.withLock { list in
                 list.append(Delivery(id: header("webhook-id"), timestamp: header("webhook-timestamp"),
-                                     signature: header("webhook-signature"), body: body, at: .now))
+                                     signature: header("webhook-signature"), body: body, at: .now,
+                                     host: request.head.authority ?? header("host")))
                 return list.count - 1
             }
             let (status, extra) = script(index)

@@ -30,6 +30,41 @@ import TranscodelyAPI
         }
     }
 
+    @Test func simulatedOutputsArePublishedOncePerJobThroughTheStagingAndNothingIsLeft() async throws {
+        try await EngineFixture.with(spec: "probe=0,encode=0,fail=0.3") { f in
+            let paths = (0..<24).map { "sim/clip-\($0).mp4" }
+            for path in paths { try f.input(path) }
+            let outputs = [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r720p)]),
+                           OutputSpec(type: .hls, video: [VideoVariant(codec: .h264, resolution: .r720p),
+                                                          VideoVariant(codec: .h264, resolution: .r480p)])]
+            var jobs: [Job] = []
+            for path in paths { jobs.append(try await f.create(path, outputs: outputs)) }
+            var done: [Job] = []
+            for job in jobs { done.append(try await f.finished(job.id)) }
+            // Every worker has returned, its staging closed.
+            await f.stop()
+            let root = f.data.appendingPathComponent("origins/output")
+            func entries(_ path: String) -> [String] {
+                ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(path).path)) ?? []).sorted()
+            }
+            #expect(entries(OutputStaging.folderName).isEmpty)
+            #expect(done.contains { $0.status == .failed } && done.contains { $0.status == .completed })
+            let completed = done.filter { $0.status == .completed }
+            #expect(entries("jobs") == completed.map(\.id).sorted(), "one output folder per completed job, none for a failed one")
+            for job in completed {
+                #expect(entries("jobs/\(job.id)") == ["0-mp4", "1-hls"])
+                for (index, result) in (job.results ?? []).enumerated() {
+                    let folder = "jobs/\(job.id)/\(index)-\(result.type.rawValue)"
+                    #expect(entries(folder) == [SimulatedEncoder.outputFile])
+                    let data = try Data(contentsOf: root.appendingPathComponent("\(folder)/\(SimulatedEncoder.outputFile)"))
+                    let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+                    #expect(object["job_id"] as? String == job.id && object["attempt"] as? Int == 1)
+                    #expect((object["result"] as? [String: Any])?["path"] as? String == result.path)
+                }
+            }
+        }
+    }
+
     @Test func higherPriorityStartsFirst() async throws {
         let fixture = try await EngineFixture(spec: "probe=0,encode=0", workers: 1, run: false)
         for name in ["e1", "s1", "p1", "e2", "p2"] { try fixture.input(name) }

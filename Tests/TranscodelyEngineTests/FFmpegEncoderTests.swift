@@ -20,6 +20,23 @@ import TranscodelyTestSupport
         fixture.data.appendingPathComponent("origins/output/\(path)")
     }
 
+    /// What the output origin's staging folder holds.
+    func stagingEntries(_ fixture: EngineFixture) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: output(fixture, OutputStaging.folderName).path)) ?? []).sorted()
+    }
+
+    /// Waits (at most 30 s) until the job's last attempt is recorded with an outcome other than
+    /// `running`: the worker has cleaned up by then.
+    func lastOutcome(_ fixture: EngineFixture, _ id: String) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let outcome = try await fixture.engine.jobLog(id: id, by: fixture.caller).attempts.last?.outcome ?? ""
+            if !outcome.isEmpty, outcome != "running" { return outcome }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return "running"
+    }
+
     @Test func mp4AndAnHLSLadderCompleteAndPlayAsAsked() async throws {
         try await Self.withFixture { f in
             try await MediaSamples.clip(input(f, "hd.mp4"), size: "1280x720", seconds: 2)
@@ -45,9 +62,9 @@ import TranscodelyTestSupport
             let master = try String(contentsOf: output(f, results[1].path), encoding: .utf8)
             #expect(master.contains("#EXT-X-STREAM-INF") && master.contains("480p/index.m3u8"))
             #expect(results.allSatisfy { $0.sizeBytes > 0 })
-            // Nothing is left in the staging folder.
-            let staging = output(f, FFmpegEncoder.stagingFolder)
-            #expect((try? FileManager.default.contentsOfDirectory(atPath: staging.path))?.isEmpty ?? true)
+            // Nothing is left in the staging folder once the worker is done (its lock goes after the commit).
+            await f.stop()
+            #expect(stagingEntries(f).isEmpty)
         }
     }
 
@@ -257,6 +274,9 @@ import TranscodelyTestSupport
             }
             #expect(seen.status == .processing && seen.progress > 0 && seen.progress < 100)
             #expect(!MediaSamples.processes(mentioning: job.id).isEmpty)
+            // The attempt writes into a staging folder of its own, named by its job and attempt, and holds its lock.
+            #expect(!MediaSamples.processes(mentioning: "/\(OutputStaging.folderName)/\(job.id).1/").isEmpty)
+            #expect(stagingEntries(f) == ["\(job.id).1", "\(job.id).1.lock"])
             let canceled = try await f.engine.cancelJob(id: job.id, by: f.caller)
             #expect(canceled.status == .canceled)
             var left = MediaSamples.processes(mentioning: job.id)
@@ -273,8 +293,43 @@ import TranscodelyTestSupport
             }
             #expect(outcome == "canceled")
             #expect(!FileManager.default.fileExists(atPath: output(f, "jobs/\(job.id)").path))
-            #expect(!FileManager.default.fileExists(atPath: output(f, "\(FFmpegEncoder.stagingFolder)/\(job.id)").path))
+            #expect(stagingEntries(f).isEmpty)
             #expect(try await f.engine.job(id: job.id, by: f.caller).status == .canceled)
+        }
+    }
+
+    @Test func aCompletionTheStoreRefusesPublishesNothingAndLeavesNoStaging() async throws {
+        let encoder = CanceledAfterEncode(inner: try await FFmpegEncoder.detect())
+        try await EngineFixture.with(encoder: encoder, workers: 1) { f in
+            encoder.store.withLock { $0 = f.engine.store }
+            try await MediaSamples.clip(input(f, "a.mp4"), seconds: 1)
+            let job = try await f.create("a.mp4", outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])])
+            #expect(try await lastOutcome(f, job.id) == "canceled")
+            let done = try await f.engine.job(id: job.id, by: f.caller)
+            #expect(done.status == .canceled && done.results == nil)
+            #expect(encoder.staged.value.count == 1, "the encode did not run to its end: \(encoder.staged.value)")
+            #expect(!FileManager.default.fileExists(atPath: output(f, "jobs/\(job.id)").path))
+            #expect(stagingEntries(f).isEmpty)
+        }
+    }
+
+    @Test func aPublishThatFailsFailsTheJobWithOutputWriteFailedAndLeavesNoStaging() async throws {
+        try await Self.withFixture { f in
+            try await MediaSamples.clip(input(f, "a.mp4"), seconds: 1)
+            // A file where the `jobs` folder goes: the staged folder cannot be renamed into it.
+            try Data("not a folder\n".utf8).write(to: output(f, "jobs"))
+            let job = try await f.create("a.mp4", outputs: [OutputSpec(type: .mp4, video: [VideoVariant(codec: .h264, resolution: .r360p)])])
+            let done = try await f.finished(job.id, seconds: 120)
+            let error = try #require(done.error, "the job did not fail: \(done.status)")
+            #expect(done.status == .failed && done.results == nil)
+            #expect(error.code == "output_write_failed" && error.category == .output && error.retryable == true && error.phase == .write, "\(error)")
+            #expect(error.message == "cannot move the outputs into jobs/\(job.id): Not a directory")
+            #expect(try await lastOutcome(f, job.id) == "failed")
+            let attempt = try #require(try await f.engine.jobLog(id: job.id, by: f.caller).attempts.last)
+            #expect(attempt.lines.contains("engine: cannot move the staged outputs (.tcly-tmp/\(job.id).1) into jobs/\(job.id): Not a directory"),
+                    "\(attempt.lines)")
+            #expect(stagingEntries(f).isEmpty)
+            #expect(try String(contentsOf: output(f, "jobs"), encoding: .utf8) == "not a folder\n")
         }
     }
 
@@ -285,6 +340,31 @@ import TranscodelyTestSupport
         #expect(throws: ConnectError.failedPrecondition("codec av1 needs the libsvtav1 encoder, which this machine's ffmpeg lacks; choose another codec")) {
             try encoder.check(request)
         }
+    }
+}
+
+/// The real ffmpeg encoder, after whose encode the job is cancelled in the store (as a cancel that
+/// lands just before the completion): the completion that follows is one the store refuses.
+struct CanceledAfterEncode: MediaEncoder {
+    let inner: FFmpegEncoder
+    let store = Locked<(any JobStore)?>(nil)
+    /// The staging folders the encodes wrote into, each checked to exist when the encode returned.
+    let staged = Locked<[String]>([])
+
+    var name: String { inner.name }
+    var tool: String { inner.tool }
+
+    func probe(_ input: URL, job: Job, log: AttemptLog) async throws -> MediaInfo {
+        try await inner.probe(input, job: job, log: log)
+    }
+
+    func encode(_ work: EncodeWork, progress: @escaping @Sendable (Double) async -> Void) async throws -> [OutputResult] {
+        let results = try await inner.encode(work, progress: progress)
+        if FileManager.default.fileExists(atPath: work.staging.appendingPathComponent("0-mp4/video.mp4").path) {
+            staged.withLock { $0.append(work.staging.lastPathComponent) }
+        }
+        _ = try await store.value?.apply(.canceled, to: work.job.id, orgID: nil, durable: true)
+        return results
     }
 }
 

@@ -60,11 +60,15 @@ import TranscodelyTestSupport
 
     @Test func listFiltersPagesAndFollowsUpdatedSince() async throws {
         try await ServerFixture.with(spec: "probe=0,encode=0") { f in
+            var created: [String] = []
             for i in 0..<20 {
-                _ = try await f.a.create(path: "a.mp4", key: "k\(i)", extra: #","metadata":{"batch_id":"\#(i % 2 == 0 ? "even" : "odd")"}"#)
+                let reply = try await f.a.create(path: "a.mp4", key: "k\(i)", extra: #","metadata":{"batch_id":"\#(i % 2 == 0 ? "even" : "odd")"}"#)
+                created.append(try reply.decode(JobResponse.self).job.id)
             }
-            _ = try await f.a.create(path: "missing.mp4", key: "lost")
-            // Every job ends quickly with probe=0,encode=0.
+            created.append(try await f.a.create(path: "missing.mp4", key: "lost").decode(JobResponse.self).job.id)
+            // Every job ends quickly with probe=0,encode=0; paged once they all have (a job that
+            // changes while the pages are read moves behind the cursor and is listed again).
+            for id in created { _ = try await f.finished(id) }
             var all: [Job] = []
             var token = ""
             var pages = 0

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStore
 import Timekeeping
 import TranscodelyAPI
 import TranscodelyEngine
@@ -8,9 +9,14 @@ import TranscodelyTestSupport
 /// A real engine and HTTP server on a loopback port with three apps: `a` and `a2` in org_a and
 /// `b` in org_b. With `TCLY_TEST_TLS=1` in the environment the server serves HTTPS with a
 /// certificate of a CA made for the fixture, and the callers trust that CA: the whole API suite
-/// then runs over TLS (`TCLY_TEST_TLS=1 swift test --filter TranscodelyServerTests`).
+/// then runs over TLS (`TCLY_TEST_TLS=1 swift test --filter TranscodelyServerTests`). With
+/// `TCLY_TEST_STORE=postgres` the engine keeps its state in a new PostgreSQL database of the test
+/// cluster (`TCLY_TEST_POSTGRES_URL`) instead of SQLite, dropped when the fixture stops: the whole
+/// API suite then runs against the shared store.
 struct ServerFixture {
     let data: TemporaryDirectory
+    /// The fixture's own database, with `TCLY_TEST_STORE=postgres`.
+    let database: PostgresURL?
     let local: LocalEngine
     let a: APICaller
     let a2: APICaller
@@ -23,7 +29,11 @@ struct ServerFixture {
     init(tier: Tier = .unlimited, clock: TimeSource = .system, spec: String = "probe=0,encode=0.2", workers: Int = 2,
          webhookCA: String? = nil) async throws {
         data = try TemporaryDirectory("server")
+        database = Self.onPostgres ? try await TestPostgres.freshDatabase() : nil
         var configuration = LocalEngine.Configuration(dataDirectory: data.url)
+        if let database {
+            configuration.storage = .postgres(database, node: "fixture", leases: LeaseSettings(), dataDirectory: data.url)
+        }
         configuration.encoder = .simulate(try SimulatedEncoder.Spec(parsing: spec))
         configuration.workers = workers
         configuration.clock = clock
@@ -44,6 +54,7 @@ struct ServerFixture {
         }
         do { local = try await LocalEngine.start(configuration) } catch {
             data.remove()
+            if let database { try? await TestPostgres.drop(database) }
             throw error
         }
         a = APICaller(baseURL: local.baseURL, key: "tk_test_app_a_000001", org: "org_a", caFile: caFile)
@@ -52,9 +63,13 @@ struct ServerFixture {
         do { try data.write("origins/input/a.mp4", "media") } catch {
             try? await local.stop()
             data.remove()
+            if let database { try? await TestPostgres.drop(database) }
             throw error
         }
     }
+
+    /// Whether the suite runs against PostgreSQL (`TCLY_TEST_STORE=postgres`).
+    static let onPostgres = ProcessInfo.processInfo.environment["TCLY_TEST_STORE"] == "postgres"
 
     /// Whether the suite runs over TLS (`TCLY_TEST_TLS=1`).
     static let overTLS = ProcessInfo.processInfo.environment["TCLY_TEST_TLS"] == "1"
@@ -63,6 +78,7 @@ struct ServerFixture {
     func stop() async {
         try? await local.stop()
         data.remove()
+        if let database { try? await TestPostgres.drop(database) }
     }
 
     /// Runs `body` with a fresh fixture and always stops it (awaited), also when `body` throws.

@@ -8,5 +8,6 @@
 public enum PostgresSchema {
     public static let migrations: [Migration] = [
         migration0001,
+        migration0002,
     ]
 }

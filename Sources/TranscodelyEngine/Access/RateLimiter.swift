@@ -17,6 +17,15 @@ public final class RateLimiter: Sendable {
         /// The policy: requests per second and burst.
         public var rate: Int
         public var burst: Int
+
+        public init(allowed: Bool, remaining: Int, resetSeconds: Int, retryAfterSeconds: Int, rate: Int, burst: Int) {
+            self.allowed = allowed
+            self.remaining = remaining
+            self.resetSeconds = resetSeconds
+            self.retryAfterSeconds = retryAfterSeconds
+            self.rate = rate
+            self.burst = burst
+        }
     }
 
     private let clock: TimeSource
@@ -27,22 +36,36 @@ public final class RateLimiter: Sendable {
     /// Counts one request of `app` at `tier`; nil when the tier is unlimited.
     public func admit(app: String, tier: Tier) -> Decision? {
         guard let rate = tier.rate else { return nil }
-        let interval = Int64((1_000_000 / rate).rounded())
-        let tolerance = interval * Int64(tier.burst)
+        let interval = Self.cell(rate: rate, burst: tier.burst).interval
         let now = clock.timestamp.microseconds
         return arrivals.withLock { table in
             let tat = max(table[app] ?? now, now)
-            let next = tat + interval
-            if next - now <= tolerance {
-                table[app] = next
-                let remaining = Int((tolerance - (next - now)) / interval)
-                return Decision(allowed: true, remaining: remaining, resetSeconds: Self.ceilSeconds(next - now),
-                                retryAfterSeconds: 0, rate: Int(rate), burst: tier.burst)
-            }
-            let wait = next - now - tolerance
-            return Decision(allowed: false, remaining: 0, resetSeconds: Self.ceilSeconds(tat - now),
-                            retryAfterSeconds: max(1, Self.ceilSeconds(wait)), rate: Int(rate), burst: tier.burst)
+            let decision = Self.decide(tat: tat, now: now, rate: rate, burst: tier.burst)
+            if decision.allowed { table[app] = tat + interval }
+            return decision
         }
+    }
+
+    /// GCRA's emission interval T and tolerance τ for `rate` requests/s (> 0) and `burst`, in microseconds.
+    public static func cell(rate: Double, burst: Int) -> (interval: Int64, tolerance: Int64) {
+        let interval = Int64((1_000_000 / rate).rounded())
+        return (interval, interval * Int64(burst))
+    }
+
+    /// The decision for a request at `now` given the app's theoretical arrival time `tat`
+    /// (already at least `now`): allowed when `tat + T - now <= τ`, the arrival then moving to
+    /// `tat + T`. A shared store makes the same decision from its own stored arrival.
+    public static func decide(tat: Int64, now: Int64, rate: Double, burst: Int) -> Decision {
+        let (interval, tolerance) = cell(rate: rate, burst: burst)
+        let next = tat + interval
+        if next - now <= tolerance {
+            let remaining = Int((tolerance - (next - now)) / interval)
+            return Decision(allowed: true, remaining: remaining, resetSeconds: ceilSeconds(next - now),
+                            retryAfterSeconds: 0, rate: Int(rate), burst: burst)
+        }
+        let wait = next - now - tolerance
+        return Decision(allowed: false, remaining: 0, resetSeconds: ceilSeconds(tat - now),
+                        retryAfterSeconds: max(1, ceilSeconds(wait)), rate: Int(rate), burst: burst)
     }
 
     private static func ceilSeconds(_ micros: Int64) -> Int {

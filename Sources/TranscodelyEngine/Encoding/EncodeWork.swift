@@ -8,8 +8,14 @@ public struct EncodeWork: Sendable {
     public var info: MediaInfo
     /// The output origin's folder.
     public var outputRoot: URL
+    /// Where the encoder writes this attempt's outputs: its own staging folder in the output
+    /// origin (`OutputStaging.folder`, `.tcly-tmp/JOB_ID.ATTEMPT[.TOKEN8]`), empty at the start.
+    public var staging: URL
+    /// From 1: the attempt this encode is.
+    public var attempt: Int
     /// Where the encoder's own words for this attempt go.
     public var log: AttemptLog
-    /// Where this job's outputs go, relative to the output origin: `jobs/<job id>`.
+    /// Where these outputs are once published, relative to the output origin: `jobs/<job id>`.
+    /// Result paths start with it.
     public var jobFolder: String { "jobs/\(job.id)" }
 }

@@ -3,9 +3,8 @@ import Synchronization
 import TranscodelyAPI
 
 /// The `ffmpeg` encoder: probes with ffprobe, then one ffmpeg process per job decodes the input once
-/// and writes every output into a staging folder of the output origin (`.tcly-tmp/<job id>`),
-/// moved to `jobs/<job id>` only when everything succeeded. Failed and cancelled encodes leave
-/// nothing behind.
+/// and writes every output into the attempt's staging folder (`EncodeWork.staging`), which the
+/// engine publishes to `jobs/<job id>` once the store has recorded the completion.
 public struct FFmpegEncoder: MediaEncoder {
     public var name: String { "ffmpeg" }
     /// `ffmpeg 5.1.6`: the version this machine has, as attempt logs name it.
@@ -18,7 +17,7 @@ public struct FFmpegEncoder: MediaEncoder {
     public var grace: Duration = .seconds(5)
 
     /// The staging folder's name inside an output origin (hidden, so ListFiles skips it).
-    public static let stagingFolder = ".tcly-tmp"
+    public static let stagingFolder = OutputStaging.folderName
 
     /// Finds ffmpeg and ffprobe and what they can encode; throws a sentence saying how to install
     /// them when they are missing.
@@ -68,12 +67,9 @@ public struct FFmpegEncoder: MediaEncoder {
     }
 
     public func encode(_ work: EncodeWork, progress: @escaping @Sendable (Double) async -> Void) async throws -> [OutputResult] {
-        let staging = work.outputRoot.appendingPathComponent("\(Self.stagingFolder)/\(work.job.id)")
-        let final = work.outputRoot.appendingPathComponent(work.jobFolder)
+        let staging = work.staging
         let plan = RenditionPlan(job: work.job, source: work.info)
-        work.log.show(staging.path, as: work.jobFolder)
         do {
-            try? FileManager.default.removeItem(at: staging)
             for output in plan.outputs {
                 try FileManager.default.createDirectory(at: staging.appendingPathComponent(output.folder), withIntermediateDirectories: true)
             }
@@ -82,22 +78,9 @@ public struct FFmpegEncoder: MediaEncoder {
             throw JobFailure(.outputWriteFailed, "cannot write to output origin \(work.job.outputOriginID): \(error.localizedDescription)",
                              phase: .write)
         }
-        do {
-            try await run(FFmpegCommand(input: work.input, source: work.info, plan: plan, folder: staging, threads: threads),
-                          work: work, progress: progress)
-            let results = try await results(plan: plan, staging: staging, work: work)
-            try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try? FileManager.default.removeItem(at: final)
-            do { try FileManager.default.moveItem(at: staging, to: final) } catch {
-                work.log.append("engine: cannot move \(staging.path) to \(final.path): \(error.localizedDescription)")
-                throw JobFailure(.outputWriteFailed, "cannot move the outputs into \(work.jobFolder): \(error.localizedDescription)",
-                                 phase: .write)
-            }
-            return results
-        } catch {
-            try? FileManager.default.removeItem(at: staging)
-            throw error
-        }
+        try await run(FFmpegCommand(input: work.input, source: work.info, plan: plan, folder: staging, threads: threads),
+                      work: work, progress: progress)
+        return try await results(plan: plan, staging: staging, work: work)
     }
 
     /// Runs ffmpeg, reporting progress from its `out_time_us` against the probed duration; its
@@ -181,17 +164,6 @@ public struct FFmpegEncoder: MediaEncoder {
                                         sizeBytes: Self.size(of: folder), durationSeconds: duration, variants: variants))
         }
         return results
-    }
-
-    /// After an engine stopped abruptly (kill -9): stops ffmpeg processes it left writing into a
-    /// staging folder of these origins, and removes the staging folders. Interrupted jobs are then
-    /// run again from scratch.
-    public func recover(outputRoots: [URL]) async {
-        let markers = outputRoots.map { $0.appendingPathComponent(Self.stagingFolder).path + "/" }
-        OrphanReaper.kill(commandLinesContaining: markers)
-        for root in outputRoots {
-            try? FileManager.default.removeItem(at: root.appendingPathComponent(Self.stagingFolder))
-        }
     }
 
     /// A file's size, or the total of a folder's files.

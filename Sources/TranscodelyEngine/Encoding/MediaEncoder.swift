@@ -17,17 +17,23 @@ public protocol MediaEncoder: Sendable {
     /// said goes to `log`.
     func probe(_ input: URL, job: Job, log: AttemptLog) async throws -> MediaInfo
 
-    /// Produces every output of the job under `work.outputRoot`, reporting progress (0–100).
-    /// Throws `JobFailure` when the encode fails, `CancellationError` when cancelled; either way it
-    /// leaves no partial output behind. What the tool said goes to `work.log`.
+    /// Produces every output of the job inside `work.staging` (the attempt's own folder, which the
+    /// engine made empty), reporting progress (0–100), and returns the results with their paths as
+    /// they will be once published (`jobs/JOB_ID/…`, `work.jobFolder`). It writes nowhere else and
+    /// moves nothing: the engine publishes the folder after the store recorded the completion, and
+    /// removes it otherwise (`OutputStaging`). Throws `JobFailure` when the encode fails,
+    /// `CancellationError` when cancelled; it has stopped writing when it returns or throws.
+    /// What the tool said goes to `work.log`.
     func encode(_ work: EncodeWork, progress: @escaping @Sendable (Double) async -> Void) async throws -> [OutputResult]
 
-    /// Cleans up after an engine that stopped abruptly, before interrupted jobs run again.
+    /// Cleans up after engines that stopped abruptly: by default `OutputStaging.sweep`, which
+    /// removes the staging of attempts whose engine died and stops their processes on this
+    /// machine, never an attempt still running here or on another node.
     func recover(outputRoots: [URL]) async
 }
 
 extension MediaEncoder {
     public var tool: String { name }
     public func check(_ request: CreateJobRequest) throws(ConnectError) {}
-    public func recover(outputRoots: [URL]) async {}
+    public func recover(outputRoots: [URL]) async { OutputStaging.sweep(outputRoots: outputRoots) }
 }

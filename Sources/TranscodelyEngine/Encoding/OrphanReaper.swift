@@ -1,9 +1,12 @@
 import Foundation
 
 /// Finds processes by their command line in /proc and kills them: how an engine restarted after
-/// kill -9 stops the ffmpeg processes its previous run left behind.
+/// kill -9 stops the ffmpeg processes its previous run left behind. Only processes of this machine
+/// (its /proc), and only those `OutputStaging.sweep` names: the ones writing into a staging folder
+/// whose attempt's lock is free, so never the ffmpeg of an attempt another engine still runs.
 enum OrphanReaper {
-    /// SIGKILLs every process of this user whose command line contains one of `markers`.
+    /// SIGKILLs every process of this user whose command line contains one of `markers` (each a
+    /// whole staging folder's path with its trailing `/`, so `job_x.1/` does not name `job_x.10/`).
     /// Returns how many it killed.
     @discardableResult
     static func kill(commandLinesContaining markers: [String]) -> Int {

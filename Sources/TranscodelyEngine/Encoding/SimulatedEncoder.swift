@@ -5,7 +5,9 @@ import TranscodelyAPI
 /// progress as a real encode, touching no media (SHELL.md). The input file must still exist (the
 /// worker checks it); a path containing `corrupt` fails with `input_unreadable`; a fraction `fail`
 /// of the others fails with `encode_failed`, chosen by a stable hash of the input path so that
-/// reruns agree.
+/// reruns agree. The result paths are the files a real encode would write, and are not written;
+/// what it writes instead is one small `simulated.json` per output (`jobs/JOB_ID/I-TYPE/`: the
+/// job, the attempt and that output's result), staged and published the way real outputs are.
 public struct SimulatedEncoder: MediaEncoder {
     /// `probe=SECONDS,encode=SECONDS,fail=FRACTION`.
     public struct Spec: Sendable, Hashable {
@@ -70,7 +72,7 @@ public struct SimulatedEncoder: MediaEncoder {
             }
             if step < steps { await progress(value) }
         }
-        return work.job.outputs.enumerated().map { index, output in
+        let results = work.job.outputs.enumerated().map { index, output in
             let folder = "\(work.jobFolder)/\(index)-\(output.type.rawValue)"
             let variants = output.video.map { variant in
                 VariantResult(resolution: variant.resolution,
@@ -82,7 +84,30 @@ public struct SimulatedEncoder: MediaEncoder {
             return OutputResult(type: output.type, path: output.type == .hls ? "\(folder)/master.m3u8" : "\(folder)/video.mp4",
                                 sizeBytes: total, durationSeconds: work.info.durationSeconds, variants: variants)
         }
+        for (index, result) in results.enumerated() {
+            let folder = work.staging.appendingPathComponent("\(index)-\(result.type.rawValue)")
+            var writer = JSONWriter(capacity: 256)
+            writer.beginObject()
+            writer.field("simulated", "simulate encoder: no media was made")
+            writer.field("job_id", work.job.id)
+            writer.key("attempt")
+            writer.int(Int64(work.attempt))
+            writer.field("result", result)
+            writer.endObject()
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+                try Data(writer.bytes).write(to: folder.appendingPathComponent(Self.outputFile))
+            } catch {
+                work.log.append("simulate: cannot write \(folder.path): \(error.localizedDescription)")
+                throw JobFailure(.outputWriteFailed, "cannot write to output origin \(work.job.outputOriginID): \(error.localizedDescription)",
+                                 phase: .write)
+            }
+        }
+        return results
     }
+
+    /// The one file the simulate encoder writes in each output's folder.
+    public static let outputFile = "simulated.json"
 
     /// Whether the stable hash of `path` puts it among the failing fraction.
     public static func fails(path: String, fraction: Double) -> Bool {

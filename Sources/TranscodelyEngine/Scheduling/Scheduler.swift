@@ -24,6 +24,8 @@ final class Scheduler: Sendable {
     private let logger: Logger
     private let idle = Mutex(Idle())
     private let running = Mutex<[String: Task<Void, Never>]>([:])
+    /// Why a running encode was interrupted, by job, for its attempt's log.
+    private let interruptions = Mutex<[String: String]>([:])
 
     init(store: any JobStore, encoder: any MediaEncoder, origins: Origins, workers: Int, logger: Logger) {
         self.store = store
@@ -51,14 +53,19 @@ final class Scheduler: Sendable {
                 }
             }
             // A safety net: wake idle workers every second in case work arrived by another path;
-            // and once an hour, prune attempt logs past their retention.
+            // and once an hour, prune attempt logs past their retention and sweep the output
+            // origins for staging that engines which died left (on a shared origin another node's,
+            // found only after it died; the sweep never touches a live attempt's).
             group.addTask {
                 var ticks = 0
                 while !self.isStopping, !Task.isCancelled {
                     try? await self.store.clock.sleep(for: .seconds(1))
                     self.wakeAll()
                     ticks += 1
-                    if ticks % 3600 == 0 { _ = try? await self.store.pruneAttempts() }
+                    if ticks % 3600 == 0 {
+                        _ = try? await self.store.pruneAttempts()
+                        await self.encoder.recover(outputRoots: self.origins.all.map(\.root))
+                    }
                 }
                 return false
             }
@@ -91,8 +98,10 @@ final class Scheduler: Sendable {
     }
 
     /// Interrupts the encode of a job the user cancelled.
-    func interrupt(jobID: String) {
-        running.withLock { $0[jobID] }?.cancel()
+    func interrupt(jobID: String, because reason: String = "the job was cancelled") {
+        guard let task = running.withLock({ $0[jobID] }) else { return }
+        interruptions.withLock { $0[jobID] = reason }
+        task.cancel()
     }
 
     private var isStopping: Bool { idle.withLock { $0.stopping } }
@@ -123,6 +132,7 @@ final class Scheduler: Sendable {
                 running.withLock { $0[claim.job.id] = task }
                 await task.value
                 running.withLock { $0[claim.job.id] = nil }
+                interruptions.withLock { $0[claim.job.id] = nil }
                 continue
             }
             await withCheckedContinuation { continuation in
@@ -176,23 +186,45 @@ final class Scheduler: Sendable {
                 return
             }
             phase = .encode
+            // The attempt's own staging folder; closed (removed unless published, its lock
+            // released) when this scope ends, before the attempt's end is recorded.
+            let staging: OutputStaging
+            do { staging = try OutputStaging(root: output.root, lease: lease) } catch {
+                log.append("engine: cannot stage the outputs in \(output.root.path)/\(OutputStaging.folderName): \(error)")
+                throw JobFailure(.outputWriteFailed, "cannot write to output origin \(job.outputOriginID): \(error)", phase: .write)
+            }
+            defer { staging.close() }
+            log.show(staging.folder.path, as: "jobs/\(job.id)")
             let throttle = ProgressThrottle()
             let results = try await encoder.encode(
-                EncodeWork(job: processing, input: input, info: info, outputRoot: output.root, log: log)
+                EncodeWork(job: processing, input: input, info: info, outputRoot: output.root, staging: staging.folder,
+                           attempt: lease.attempt, log: log)
             ) { [store] value in
                 guard throttle.shouldWrite(value) else { return }
                 _ = try? await store.apply(.progress(value), under: lease)
             }
-            if try await store.apply(.completed(results), under: lease, ending: end("completed")) == nil {
-                // Cancelled at the last moment: the outputs must not stay.
-                try? FileManager.default.removeItem(at: output.root.appendingPathComponent("jobs/\(job.id)"))
+            // Published by the store while it holds the job, only if the completion is this lease's.
+            let completed = try await store.complete(results, under: lease, ending: end("completed")) { [log] in
+                do { try staging.publish() } catch {
+                    log.append("engine: cannot move the staged outputs (\(OutputStaging.folderName)/\(staging.name)) into jobs/\(job.id): \(error)")
+                    throw JobFailure(.outputWriteFailed, "cannot move the outputs into jobs/\(job.id): \(error)", phase: .write)
+                }
+            }
+            if completed == nil {
+                // Cancelled at the last moment (or the lease was lost): nothing was published, and
+                // the staging goes before the attempt is recorded.
+                staging.close()
+                await note(end("canceled"), lease)
             }
         } catch let failure as JobFailure {
             // A stop (Ctrl-C reaches ffmpeg too) is not the job's failure: it is requeued.
             if isStopping { return await note(end("interrupted"), lease) }
             await record(.failed(failure.jobError(attempt: claim.attempt), input: failure.input), lease, ending: end("failed"))
         } catch is CancellationError {
-            // Cancelled by the user (the store already says so) or by shutdown (requeued later).
+            // Cancelled by the user (the store already says so), by the loss of the lease, or by
+            // shutdown (requeued later).
+            let reason = interruptions.withLock { $0.removeValue(forKey: job.id) }
+            log.append("engine: stopped: \(isStopping ? "the engine is stopping; the job will run again" : reason ?? "the job was cancelled")")
             await note(end(isStopping ? "interrupted" : "canceled"), lease)
         } catch {
             if Task.isCancelled || isStopping { return await note(end("interrupted"), lease) }

@@ -10,4 +10,14 @@ public struct DeliveryAttempt: Sendable, Hashable {
     public var statusCode: Int?
     public var error: String?
     public var state: String
+
+    public init(eventID: String, webhookID: String, attempt: Int, at: Timestamp, statusCode: Int?, error: String?, state: String) {
+        self.eventID = eventID
+        self.webhookID = webhookID
+        self.attempt = attempt
+        self.at = at
+        self.statusCode = statusCode
+        self.error = error
+        self.state = state
+    }
 }

@@ -48,6 +48,24 @@ extension EngineStore {
         return changed.map(remember)
     }
 
+    /// Completes the job under `lease` and publishes its outputs inside the write transaction
+    /// (GRDB's single writer holds the job: no cancel can commit between the check and `publish`);
+    /// nil, with nothing written and nothing published, when the completion does not apply. A
+    /// `publish` that throws rolls everything back, and its error comes out as it is.
+    @discardableResult
+    public func complete(_ results: [OutputResult], under lease: Lease, ending attempt: AttemptEnd,
+                         publish: @escaping @Sendable () throws -> Void) async throws -> Job? {
+        let changed = try await write { db -> (job: Job, orgID: String)? in
+            guard let change = try self.apply(.completed(results), to: lease.jobID, orgID: nil, in: db) else { return nil }
+            try self.record(attempt, under: lease, in: db)
+            // Last: after it, only the commit can fail.
+            try publish()
+            return change
+        }
+        ringIfQueued()
+        return changed.map(remember)
+    }
+
     /// Records how an attempt ended, when no transition goes with it (a cancel the API already recorded).
     public func record(_ attempt: AttemptEnd, under lease: Lease) async throws {
         try await write { db in try self.record(attempt, under: lease, in: db) }
@@ -104,11 +122,10 @@ extension EngineStore {
         }
     }
 
-    static func jsonArray(_ values: [String]) -> String {
-        var writer = JSONWriter()
-        writer.beginArray()
-        for value in values { writer.string(value) }
-        writer.endArray()
-        return writer.text
-    }
+    static func jsonArray(_ values: [String]) -> String { JobRow.jsonArray(values) }
+}
+
+extension EngineStore {
+    /// One engine per SQLite store: no leases to renew, no other node to hear.
+    public func maintain(for signals: StoreSignals) async {}
 }

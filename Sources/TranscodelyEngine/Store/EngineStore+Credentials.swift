@@ -7,14 +7,7 @@ extension EngineStore {
     /// Adds an app (creating its organization when new) owning `key`, or a new random key.
     /// Returns the app and the key in clear: the only time it is ever shown.
     public func createApp(orgID: String, name: String, tier: Tier, key: String? = nil) async throws -> (AppRecord, String) {
-        guard !orgID.isEmpty, orgID.utf8.count <= 128, orgID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw ConnectError.invalidArgument("organization id must be 1 to 128 printable ASCII characters without spaces")
-        }
-        guard !name.isEmpty else { throw ConnectError.invalidArgument("app name may not be empty") }
-        let key = key ?? IDGenerator.apiKey()
-        guard key.utf8.count >= 16, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw ConnectError.invalidArgument("API key must be at least 16 printable ASCII characters without spaces")
-        }
+        let key = try NewApp(orgID: orgID, name: name, key: key).key
         let now = clock.timestamp.microseconds
         let appID = IDGenerator.make("app_", length: 16)
         try await durableWrite { db in

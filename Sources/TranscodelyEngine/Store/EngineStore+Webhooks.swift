@@ -118,39 +118,79 @@ extension EngineStore {
         }
     }
 
-    /// Records an attempt and what follows from it, in one transaction.
+    /// Records an attempt and what follows from it, in one transaction (see `WebhookOutbox`);
+    /// returns whether the endpoint is disabled afterwards.
+    @discardableResult
     public func recordAttempt(_ delivery: DueDelivery, at: Int64, statusCode: Int?, error: String?, durationMs: Int,
-                              outcome: AttemptOutcome) async throws {
+                              outcome: AttemptOutcome) async throws -> Bool {
         let attempt = delivery.attempts + 1
-        try await write { db in
+        let (disabled, disabledNow) = try await write { db -> (Bool, Bool) in
+            // Its webhook deleted while this attempt was in flight (its deliveries with it): nothing to record.
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_deliveries WHERE seq = ?", arguments: [delivery.seq]) != nil else {
+                return (false, false)
+            }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO webhook_attempts (delivery_seq, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [delivery.seq, attempt, at, statusCode, error, durationMs])
+            var disableWith: String?
             switch outcome {
             case .delivered:
-                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'delivered' WHERE seq = ?",
-                               arguments: [attempt, delivery.seq])
+                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'delivered', ended_at = ? WHERE seq = ?",
+                               arguments: [attempt, at, delivery.seq])
+                try db.execute(sql: "UPDATE webhooks SET given_up_in_a_row = 0 WHERE id = ?", arguments: [delivery.webhookID])
             case let .retry(next):
                 try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE seq = ?",
                                arguments: [attempt, next, delivery.seq])
-            case .gaveUp:
-                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'failed' WHERE seq = ?",
-                               arguments: [attempt, delivery.seq])
-            case let .disable(reason):
-                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'failed' WHERE seq = ?",
-                               arguments: [attempt, delivery.seq])
-                try db.execute(sql: "UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ?",
-                               arguments: [at, reason, delivery.webhookID])
-                try db.execute(sql: "UPDATE webhook_deliveries SET state = 'dropped' WHERE webhook_id = ? AND state = 'pending'",
+            case let .gaveUp(limit, reason):
+                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'failed', ended_at = ? WHERE seq = ?",
+                               arguments: [attempt, at, delivery.seq])
+                try db.execute(sql: "UPDATE webhooks SET given_up_in_a_row = given_up_in_a_row + 1 WHERE id = ?",
                                arguments: [delivery.webhookID])
+                let inARow = try Int.fetchOne(db, sql: "SELECT given_up_in_a_row FROM webhooks WHERE id = ?",
+                                              arguments: [delivery.webhookID]) ?? 0
+                if inARow >= limit { disableWith = reason }
+            case let .disable(reason):
+                try db.execute(sql: "UPDATE webhook_deliveries SET attempts = ?, state = 'failed', ended_at = ? WHERE seq = ?",
+                               arguments: [attempt, at, delivery.seq])
+                disableWith = reason
             }
+            var disabledNow = false
+            if let reason = disableWith {
+                try db.execute(sql: "UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL",
+                               arguments: [at, reason, delivery.webhookID])
+                disabledNow = db.changesCount > 0
+            }
+            // Pending deliveries of a disabled endpoint (disabled now, or by another attempt while
+            // this one was in flight, this one included) are dropped: nothing of it stays unsettled.
+            let disabled = try Bool.fetchOne(db, sql: "SELECT disabled_at IS NOT NULL FROM webhooks WHERE id = ?",
+                                             arguments: [delivery.webhookID]) ?? false
+            if disabled {
+                try db.execute(sql: "UPDATE webhook_deliveries SET state = 'dropped', ended_at = ? WHERE webhook_id = ? AND state = 'pending'",
+                               arguments: [at, delivery.webhookID])
+            }
+            return (disabled, disabledNow)
         }
-        if case .disable = outcome { try await refreshActiveOrgs() }
+        if disabledNow { try await refreshActiveOrgs() }
+        return disabled
     }
 
-    /// Every delivery queued for one job, in order, attempted or not: for tests and diagnostics.
-    /// Events are queued in the transaction that changes the job, so once a job has ended this
-    /// says all that will ever be sent for it.
+    /// Deletes settled deliveries that ended before `cutoff` (microseconds), with their attempts;
+    /// returns how many deliveries.
+    @discardableResult
+    public func pruneDeliveries(endedBefore cutoff: Int64) async throws -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                DELETE FROM webhook_attempts WHERE delivery_seq IN
+                    (SELECT seq FROM webhook_deliveries WHERE state <> 'pending' AND ended_at < ?)
+                """, arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND ended_at < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
+    /// Every delivery queued for one job and not yet pruned, in order, attempted or not: for tests
+    /// and diagnostics. Events are queued in the transaction that changes the job, so once a job
+    /// has ended this says all that will ever be sent for it (until settled ones are pruned).
     public func deliveries(jobID: String) async throws -> [QueuedDelivery] {
         try await read { db in
             try Row.fetchAll(db, sql: """

@@ -43,6 +43,28 @@ public protocol JobStore: StoreClock {
     /// transition did not apply. The attempt is recorded anyway while the lease holds.
     func apply(_ transition: JobTransition, under lease: Lease, ending attempt: AttemptEnd) async throws -> Job?
 
+    /// A worker's completion, fenced and published as one step. In one transaction, while it holds
+    /// the job against every other writer (the SQLite store: inside its write transaction; a shared
+    /// store: after `SELECT … FOR UPDATE` of the job's row, comparing the lease token there), the
+    /// store checks that `lease` is still the job's and that `.completed(results)` applies; then
+    /// writes the transition, its webhook events and `attempt`; then calls `publish` (the engine
+    /// renames the attempt's staged outputs into `jobs/JOB_ID`, `OutputStaging.publish`) and
+    /// commits only after it returned. So outputs are published only by the attempt whose
+    /// completion is the job's, and no rescue, cancel or other completion can come between the
+    /// check and the publish.
+    ///
+    /// - Does not apply (the lease was lost, or the job ended meanwhile — cancelled): writes
+    ///   nothing, not even `attempt`, never calls `publish`, and returns nil. The caller removes
+    ///   its staging and records the attempt's end with `record(_:under:)`.
+    /// - `publish` throws: rolls back (nothing is written) and rethrows that error unchanged; the
+    ///   caller then fails the job (`output_write_failed`).
+    /// - `publish` is the last thing before the commit, synchronous and quick (renames). It is
+    ///   idempotent, so a store that retries its transaction may call it again. When the commit
+    ///   itself fails after it, the outputs stay published for a job not completed; the next
+    ///   attempt's publish replaces them.
+    func complete(_ results: [OutputResult], under lease: Lease, ending attempt: AttemptEnd,
+                  publish: @escaping @Sendable () throws -> Void) async throws -> Job?
+
     /// Records how an attempt ended when no transition goes with it (a cancel the API already
     /// recorded, a stop that will requeue the job).
     func record(_ attempt: AttemptEnd, under lease: Lease) async throws
@@ -59,6 +81,12 @@ public protocol JobStore: StoreClock {
 
     /// Deletes the attempts of ended jobs past their retention; returns how many.
     func pruneAttempts() async throws -> Int
+
+    /// Runs what the store does on its own while its engine runs, until cancelled: for a store
+    /// shared by several engines, renewing this node's leases, rescuing jobs whose lease expired,
+    /// and hearing other nodes' notifications, which it passes on through `signals`. A store of
+    /// one engine has nothing to do and returns at once.
+    func maintain(for signals: StoreSignals) async
 }
 
 extension JobStore {

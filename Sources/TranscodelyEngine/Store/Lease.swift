@@ -1,10 +1,12 @@
 /// A worker's hold on the job it claimed, given back to the store with every write of the attempt
-/// (`JobStore.apply(_:under:)`, `apply(_:under:ending:)`, `record(_:under:)`), so that a store can
-/// refuse the writes of a holder that lost the job (fencing).
+/// (`JobStore.apply(_:under:)`, `apply(_:under:ending:)`, `complete(_:under:ending:publish:)`,
+/// `record(_:under:)`), so that a store can refuse the writes of a holder that lost the job
+/// (fencing); the attempt's staging folder is named after it too (`OutputStaging`).
 ///
 /// The SQLite store needs no fence (one engine per data directory, under its lock): its token is
-/// empty and a lease names the job and the attempt. A store shared by several engines puts a
-/// token of its own here (and an expiry in its database) and writes nothing for a stale one.
+/// empty and a lease names the job and the attempt. The PostgreSQL store, shared by several
+/// engines, puts a random token here (and an expiry in its database, renewed by the node's
+/// heartbeat) and writes nothing for a stale one.
 public struct Lease: Sendable, Hashable {
     /// The job held.
     public var jobID: String

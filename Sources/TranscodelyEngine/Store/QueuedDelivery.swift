@@ -13,4 +13,12 @@ public struct QueuedDelivery: Sendable, Hashable {
 
     /// Whether nothing more will be attempted: delivered, given up, or dropped.
     public var isSettled: Bool { state != "pending" }
+
+    public init(eventID: String, webhookID: String, state: String, attempts: Int, nextAttemptAt: Timestamp) {
+        self.eventID = eventID
+        self.webhookID = webhookID
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+    }
 }

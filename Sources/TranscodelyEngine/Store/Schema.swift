@@ -8,6 +8,7 @@ enum Schema {
         migrator.registerMigration("v1: orgs, apps, keys, jobs", migrate: v1)
         migrator.registerMigration("v2: webhooks and their outbox", migrate: v2)
         migrator.registerMigration("v3: failure details and attempt logs", migrate: v3)
+        migrator.registerMigration("v4: webhook give-ups in a row and delivery end times", migrate: v4)
         return migrator
     }
 }

@@ -61,7 +61,8 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    /// The addresses a host name (or literal) resolves to.
+    /// The addresses a host name (or literal) resolves to, each once, in the resolver's order;
+    /// none when it does not resolve. (`getaddrinfo`: it blocks while the system resolves.)
     public static func resolve(_ host: String) -> [Address] {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let literal = Address(bare) { return [literal] }
@@ -80,6 +81,8 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
             }
             node = entry.pointee.ai_next
         }
-        return Array(Set(found))
+        // Each once, in the resolver's order (RFC 6724's preference): the order they are tried.
+        var seen = Set<Address>()
+        return found.filter { seen.insert($0).inserted }
     }
 }

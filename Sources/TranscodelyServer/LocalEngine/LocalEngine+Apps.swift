@@ -21,13 +21,13 @@ extension LocalEngine {
         switch apps {
         case let .firstStart(adopting):
             guard try await !store.hasApps() else { return (nil, nil) }
-            if let adopting {
-                let (app, _) = try await store.createApp(orgID: adopting.organizationID, name: "default", tier: tier, key: adopting.apiKey)
-                return (adopting, CreatedApp(organizationID: adopting.organizationID, appName: app.name, tier: tier, adopted: true))
+            do {
+                return try await firstApp(adopting: adopting, tier: tier, store: store)
+            } catch let error as ConnectError where error.code == .alreadyExists {
+                // Another node of a shared store created it first, between our look and our create.
+                guard try await store.hasApps() else { throw error }
+                return (nil, nil)
             }
-            let (app, key) = try await store.createApp(orgID: "org_local", name: "default", tier: tier)
-            return (Credentials(organizationID: "org_local", apiKey: key),
-                    CreatedApp(organizationID: "org_local", appName: app.name, tier: tier, adopted: false, generatedKey: key))
         case let .issue(organizationID, appName):
             let key = try await store.issueKey(orgID: organizationID, appName: appName, tier: tier)
             return (Credentials(organizationID: organizationID, apiKey: key), nil)
@@ -37,5 +37,16 @@ extension LocalEngine {
             }
             return (apps.first.map { Credentials(organizationID: $0.organizationID, apiKey: $0.key) }, nil)
         }
+    }
+
+    /// App `default` of a store that has none: adopting the given key, or with a new one.
+    private static func firstApp(adopting: Credentials?, tier: Tier, store: any CredentialStore) async throws -> (Credentials?, CreatedApp?) {
+        if let adopting {
+            let (app, _) = try await store.createApp(orgID: adopting.organizationID, name: "default", tier: tier, key: adopting.apiKey)
+            return (adopting, CreatedApp(organizationID: adopting.organizationID, appName: app.name, tier: tier, adopted: true))
+        }
+        let (app, key) = try await store.createApp(orgID: "org_local", name: "default", tier: tier)
+        return (Credentials(organizationID: "org_local", apiKey: key),
+                CreatedApp(organizationID: "org_local", appName: app.name, tier: tier, adopted: false, generatedKey: key))
     }
 }

@@ -30,6 +30,9 @@ public final class LocalEngine: Sendable {
     /// directory others can read, plain HTTP beyond loopback).
     public let warnings: [String]
 
+    /// Lets a shared store's connections go, once the engine has stopped (and requeued).
+    private let closeStore: @Sendable () -> Void
+
     /// `http://HOST:PORT`, or `https://` when serving TLS.
     public var baseURL: String { server.baseURL }
 
@@ -47,8 +50,13 @@ public final class LocalEngine: Sendable {
             throw LocalEngineError(.listenRefused, refusal)
         }
         let (encoder, simulated) = try await makeEncoder(configuration.encoder)
+        let opened: OpenedStore
+        do { opened = try await openStore(configuration.storage, clock: configuration.clock, logger: configuration.logger) } catch {
+            throw LocalEngineError(.store, LocalEngineError.sentence(error), underlying: error)
+        }
         var settings = Engine.Configuration(dataDirectory: configuration.storage.dataDirectory)
-        settings.store = configuration.storage.store
+        settings.store = opened.opener
+        settings.rateLimits = opened.rateLimits
         settings.origins = configuration.origins
         settings.encoder = encoder
         settings.workers = configuration.workers ?? (encoder.name == "ffmpeg" ? ffmpegWorkers : simulatedWorkers)
@@ -57,6 +65,7 @@ public final class LocalEngine: Sendable {
         settings.webhooks = configuration.webhooks
         let engine: Engine
         do { engine = try Engine(settings) } catch {
+            opened.close()
             throw LocalEngineError(.store, LocalEngineError.sentence(error), underlying: error)
         }
         var http = TranscodelyHTTPServer(engine: engine, host: host, port: configuration.port, logger: configuration.logger)
@@ -66,20 +75,23 @@ public final class LocalEngine: Sendable {
         http.metricsAccess = .policy(listeningOnLoopback: ListenPolicy.isLoopback(host), token: configuration.metricsToken)
         let server: RunningServer
         do { server = try await RunningServer.start(http, signals: configuration.signals) } catch let error as ListenError {
+            opened.close()
             throw LocalEngineError(error.code == .addressInUse ? .addressInUse : .notListening, error.description, underlying: error)
         } catch {
+            opened.close()
             throw LocalEngineError(.notListening, "could not listen on \(host):\(configuration.port): \(error)", underlying: error)
         }
         // After the bind: a start that cannot listen creates no app whose new key nobody saw.
         let credentials: Credentials?, created: CreatedApp?
         do { (credentials, created) = try await prepareApps(configuration.apps, tier: configuration.tier, store: engine.store) } catch {
             try? await server.shutdown()
+            opened.close()
             let what = if case .firstStart = configuration.apps { "the first app" } else { "the engine's app" }
             throw LocalEngineError(.apps, "could not create \(what): \(LocalEngineError.sentence(error))", underlying: error)
         }
         return LocalEngine(engine: engine, server: server, credentials: credentials, created: created, workers: settings.workers,
                            certificate: certificate, simulatesForLackOfFFmpeg: simulated,
-                           warnings: engine.warnings + [http.healthWarning].compactMap { $0 })
+                           warnings: engine.warnings + [http.healthWarning].compactMap { $0 }, closeStore: opened.close)
     }
 
     /// Runs `body` with an engine started from `configuration`, and always stops it — when `body`
@@ -97,7 +109,9 @@ public final class LocalEngine: Sendable {
     }
 
     private init(engine: Engine, server: RunningServer, credentials: Credentials?, created: CreatedApp?, workers: Int,
-                 certificate: ReloadableCertificate?, simulatesForLackOfFFmpeg: Bool, warnings: [String]) {
+                 certificate: ReloadableCertificate?, simulatesForLackOfFFmpeg: Bool, warnings: [String],
+                 closeStore: @escaping @Sendable () -> Void) {
+        self.closeStore = closeStore
         self.engine = engine
         self.server = server
         self.credentials = credentials
@@ -109,11 +123,17 @@ public final class LocalEngine: Sendable {
     }
 
     /// Waits until the engine stops (after one of `configuration.signals`, or `stop()`).
-    public func wait() async throws { try await server.wait() }
+    public func wait() async throws {
+        defer { closeStore() }
+        try await server.wait()
+    }
 
     /// Stops gracefully and waits for it: the server stops taking requests, the workers stop,
     /// interrupted jobs are requeued for the next start.
-    public func stop() async throws { try await server.shutdown() }
+    public func stop() async throws {
+        defer { closeStore() }
+        try await server.shutdown()
+    }
 
     /// Default jobs at once with ffmpeg: measured by scripts/bench/encode (docs/BENCHMARKS.md).
     public static let ffmpegWorkers = 1
