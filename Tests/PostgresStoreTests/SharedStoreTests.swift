@@ -390,6 +390,28 @@ struct SharedStoreTests {
         }
     }
 
+    @Test("a program started while a store is open does not keep its node name once it closes")
+    func aChildProgramDoesNotHoldTheNodeName() async throws {
+        try await SharedStoreFixture.with(1) { fixture in
+            // What the full suite did by chance: a test started a long program (tcly serve)
+            // while another's lock connection was open; the program inherited its socket.
+            let program = try ChildProgram("/bin/sh", ["-c", "ls /proc/$$/fd; echo listed; sleep 60"])
+            try await program.wait(seconds: 20, for: "the descriptor listing") { output, _ in output.contains("listed\n") }
+            #expect(program.output.split(separator: "\n") == ["0", "1", "2", "listed"],
+                    "a program a test starts has only standard input, output and error; it had: \(program.output)")
+            fixture.nodes[0].close()
+            let key = fixture.folder.url.appendingPathComponent("secrets.key")
+            let reopened = await eventually(within: .seconds(20)) {
+                guard let store = try? await PostgresEngineStore.open(fixture.database, node: "n1", secretsKey: key,
+                                                                      logger: TestPostgres.logger) else { return false }
+                store.close()
+                return true
+            }
+            #expect(reopened, "n1 stayed in use after its store closed while \(program.commandLine) ran")
+            program.signal(SIGKILL)
+        }
+    }
+
     @Test("two nodes adding the same app at once: one succeeds, the other is told it exists")
     func createAppRace() async throws {
         try await SharedStoreFixture.with(2) { fixture in

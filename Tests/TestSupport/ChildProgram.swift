@@ -56,6 +56,18 @@ public final class ChildProgram: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
+        // Nothing else of this process: NIO's sockets are not close-on-exec, and a program that
+        // inherited one would keep it open for as long as it runs, whatever this process does —
+        // a closed PostgreSQL connection still holding its locks, a stopped server's port still
+        // accepting. Seen as a node name "in use" a minute after its store closed.
+        // (glibc 2.34's posix_spawn_file_actions_addclosefrom_np: Swift's Glibc does not import it.)
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            throw TclyProcessError("cannot start \(executable): this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later has)")
+        }
+        guard unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3) == 0 else {
+            throw TclyProcessError("cannot start \(executable): posix_spawn_file_actions_addclosefrom_np failed: \(String(cString: strerror(errno)))")
+        }
         // Signals back to their defaults and none blocked, whatever this test process set up.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
