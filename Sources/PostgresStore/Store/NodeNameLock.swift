@@ -27,9 +27,13 @@ final class NodeNameLock: Sendable {
             let rows = try await connection.query("SELECT pg_try_advisory_lock(hashtextextended(\("tcly node " + name), 0))",
                                                   logger: logger).collect()
             if try rows.first?.decode(Bool.self) == true { return NodeNameLock(connection: connection) }
+            // The session that holds this lock in this database (another database's node of the same name is not it).
             let holder = try await connection.query("""
-                SELECT coalesce(host(client_addr), 'a local socket'), to_char(backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
-                FROM pg_stat_activity WHERE application_name = \(applicationName(name)) AND pid <> pg_backend_pid()
+                SELECT coalesce(host(a.client_addr), 'a local socket'), to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(\("tcly node " + name), 0)
                 """, logger: logger).collect().first.map { try $0.decode((String, String).self) }
             try? await connection.close()
             let who = holder.map { " (connected from \($0.0) since \($0.1) UTC)" } ?? ""
