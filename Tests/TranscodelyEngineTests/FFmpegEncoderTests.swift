@@ -261,6 +261,24 @@ import TranscodelyTestSupport
                                        position: 1, duration: 1) == nil)
     }
 
+    @Test func aProgramTheEngineRunsInheritsNoneOfItsDescriptors() async throws {
+        // A socket as NIO opens them, without close-on-exec: an ffmpeg left orphaned by a killed
+        // node must not keep its PostgreSQL connections (its node name's lock) or its port open.
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(socketFD >= 0, "no socket: \(String(cString: strerror(errno)))")
+        defer { close(socketFD) }
+        let fileFD = open("/dev/null", O_RDONLY)
+        try #require(fileFD >= 0)
+        defer { close(fileFD) }
+        let lines = Locked<[String]>([])
+        let exit = try await ChildProcess("/bin/sh", ["-c", "ls /proc/$$/fd"]).run(onLine: { line in
+            lines.withLock { $0.append(String(line)) }
+        })
+        #expect(exit.status == 0, "\(exit.errorTail)")
+        #expect(lines.value.contains("2") && !lines.value.contains("\(socketFD)") && !lines.value.contains("\(fileFD)"),
+                "the program had descriptors \(lines.value); this process's socket is \(socketFD), its file \(fileFD)")
+    }
+
     @Test func cancelStopsFFmpegAndLeavesNothingBehind() async throws {
         try await Self.withFixture { f in
             try await MediaSamples.clip(input(f, "long.mp4"), size: "1280x720", seconds: 20, audio: false)
