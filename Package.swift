@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "TranscodelyClient",
             dependencies: [
-                "TranscodelyAPI", "NetworkFailures",
+                "TranscodelyAPI", "NetworkFailures", "Timekeeping",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -283,7 +283,7 @@ public actor Pacer {
     /// Additive increase after a 429: back toward the target by a twentieth of it per second.
     private func climb(_ now: Duration) {
         guard rate < target.rate else { return }
-        let seconds = Double((now - lastIncrease).components.seconds) + Double((now - lastIncrease).components.attoseconds) / 1e18
+        let seconds = (now - lastIncrease).timeInterval
         guard seconds >= 1, now >= blockedUntil else { return }
         setRate(min(target.rate, rate + target.rate / 20 * seconds.rounded(.down)), at: now)
         lastIncrease = now

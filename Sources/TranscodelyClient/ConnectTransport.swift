@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOSSL
 import NetworkFailures
 import Synchronization
+import Timekeeping
 import TranscodelyAPI
 
 /// What a response said besides its message: the headers a client paces and counts by.
@@ -65,8 +66,7 @@ public struct ConnectTransport: Sendable {
             if let client = clients[connectTimeout] { return client }
             var configuration = HTTPClient.Configuration()
             configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
-            configuration.timeout = .init(connect: .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
-                                                               + connectTimeout.components.attoseconds / 1_000_000_000))
+            configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanoseconds))
             // A refused connection fails the attempt at once, and the RetryPolicy decides what follows:
             // left to retry connecting on its own, the pool would hold every call until its deadline
             // (30 s), and a batch against a dead host would take minutes per item.
@@ -154,7 +154,7 @@ public struct ConnectTransport: Sendable {
 
     /// `duration` in seconds as a user reads them: `10`, `2.5`.
     static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let value = duration.timeInterval
         return value == value.rounded() ? String(Int(value)) : String(value)
     }
 
@@ -181,7 +181,7 @@ public struct ConnectTransport: Sendable {
         request.headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey.secret)")
         request.headers.add(name: "X-Organization-ID", value: configuration.organizationID)
         request.headers.add(name: "Connect-Protocol-Version", value: "1")
-        let ms = configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000
+        let ms = configuration.timeout.milliseconds
         request.headers.add(name: "Connect-Timeout-Ms", value: String(ms))
         request.body = .bytes(ByteBuffer(bytes: body))
         request.tlsConfiguration = tls

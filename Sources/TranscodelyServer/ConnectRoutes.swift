@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Timekeeping
 import TranscodelyAPI
 import TranscodelyEngine
 
@@ -153,7 +154,7 @@ struct ConnectRoutes: Sendable {
             group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(for: deadline)
-                throw ConnectError(.deadlineExceeded, "the call took longer than its Connect-Timeout-Ms of \(deadline.components.seconds * 1000 + deadline.components.attoseconds / 1_000_000_000_000_000) ms")
+                throw ConnectError(.deadlineExceeded, "the call took longer than its Connect-Timeout-Ms of \(deadline.milliseconds) ms")
             }
             defer { group.cancelAll() }
             return try await group.next()!

@@ -26,11 +26,3 @@ public struct LeaseSettings: Sendable, Hashable {
         return nil
     }
 }
-
-extension Duration {
-    /// Whole microseconds, as the store's SQL takes intervals.
-    var microseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-    }
-}

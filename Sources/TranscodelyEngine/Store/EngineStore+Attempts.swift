@@ -115,7 +115,7 @@ extension EngineStore {
     /// Deletes the attempts that ended more than `attemptRetention` ago; returns how many.
     @discardableResult
     public func pruneAttempts() async throws -> Int {
-        let cutoff = clock.timestamp.microseconds - Int64(Self.attemptRetention.components.seconds) * 1_000_000
+        let cutoff = clock.timestamp.microseconds - Self.attemptRetention.microseconds
         return try await write { db in
             try db.execute(sql: "DELETE FROM job_attempts WHERE ended_at IS NOT NULL AND ended_at < ?", arguments: [cutoff])
             return db.changesCount

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOSSL
 import Synchronization
+import Timekeeping
 
 /// The dispatcher's HTTP clients, one per (host, address) it connects to, so that a delivery goes
 /// to exactly the address `WebhookPolicy.target` checked and the client never resolves the host
@@ -92,7 +93,7 @@ final class WebhookClients: Sendable {
         var configuration = HTTPClient.Configuration()
         // A redirect could lead anywhere, past the allowed networks: never followed.
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(policy.timeout.components.seconds))
+        configuration.timeout = .init(connect: .seconds(5), read: .nanoseconds(policy.timeout.nanoseconds))
         configuration.dnsOverride = dnsOverride
         // https receivers are verified against the system store and the configured CA, never not at all.
         var tls = TLSConfiguration.makeClientConfiguration()

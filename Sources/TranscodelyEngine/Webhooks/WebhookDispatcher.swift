@@ -86,7 +86,7 @@ final class WebhookDispatcher: Sendable {
 
     /// Prunes settled deliveries older than the retention now and then every hour, until cancelled.
     private func prune() async {
-        let retention = Self.microseconds(policy.retention)
+        let retention = policy.retention.microseconds
         while !Task.isCancelled {
             do {
                 let pruned = try await store.pruneDeliveries(endedBefore: store.clock.timestamp.microseconds - retention)
@@ -96,10 +96,6 @@ final class WebhookDispatcher: Sendable {
             }
             do { try await store.clock.sleep(for: .seconds(3600)) } catch { return }
         }
-    }
-
-    static func microseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
     }
 
     /// Sleeps until rung, `due` (microseconds) or a second from now.
@@ -193,7 +189,7 @@ final class WebhookDispatcher: Sendable {
             logger.warning("webhook delivery \(delivery.eventID) to \(delivery.webhookID) given up after \(delivery.attempts + 1) attempts")
         }
         let elapsed = ContinuousClock.now - started
-        let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int(elapsed.milliseconds)
         do {
             let disabled = try await store.recordAttempt(delivery, at: now, statusCode: statusCode, error: failure, durationMs: milliseconds,
                                                          outcome: outcome)
