@@ -131,6 +131,11 @@ public final class Engine: Service, Sendable {
         _ = try await store.requeueInterrupted()
     }
 
+    /// Gives the data directory up, once `run` has returned: another engine may open it at once.
+    /// Otherwise it is held until this engine goes, which is whenever the last task or server
+    /// handler holding it lets go — late, under load.
+    public func releaseDataDirectory() { lock.release() }
+
     // MARK: - Access
 
     /// Who is calling: the app that owns `key`, which must belong to `orgID`.

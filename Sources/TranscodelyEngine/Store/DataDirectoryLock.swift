@@ -1,10 +1,12 @@
 import Foundation
+import Synchronization
 import TranscodelyAPI
 
 /// Keeps a data directory to one engine: two engines on one store would run every job twice.
-/// An exclusive `flock` on `engine.lock`, released when the process ends (even by kill -9).
+/// An exclusive `flock` on `engine.lock`, released by `release()` once the engine has stopped,
+/// when the lock goes, and when the process ends (even by kill -9).
 final class DataDirectoryLock: Sendable {
-    private let descriptor: Int32
+    private let descriptor: Mutex<Int32?>
 
     init(_ directory: URL) throws(ConnectError) {
         let path = directory.appendingPathComponent("engine.lock").path
@@ -17,8 +19,16 @@ final class DataDirectoryLock: Sendable {
             close(fd)
             throw .failedPrecondition("data directory \(directory.path) is in use by another engine; stop it or choose another --data")
         }
-        descriptor = fd
+        descriptor = Mutex(fd)
     }
 
-    deinit { close(descriptor) }
+    /// Lets the directory go: another engine may open it from now on.
+    func release() {
+        descriptor.withLock { fd in
+            if let open = fd { close(open) }
+            fd = nil
+        }
+    }
+
+    deinit { release() }
 }

@@ -124,15 +124,21 @@ public final class LocalEngine: Sendable {
 
     /// Waits until the engine stops (after one of `configuration.signals`, or `stop()`).
     public func wait() async throws {
-        defer { closeStore() }
+        defer { release() }
         try await server.wait()
     }
 
     /// Stops gracefully and waits for it: the server stops taking requests, the workers stop,
     /// interrupted jobs are requeued for the next start.
     public func stop() async throws {
-        defer { closeStore() }
+        defer { release() }
         try await server.shutdown()
+    }
+
+    /// What a stopped engine still holds: a shared store's connections, the data directory.
+    private func release() {
+        closeStore()
+        engine.releaseDataDirectory()
     }
 
     /// Default jobs at once with ffmpeg: measured by scripts/bench/encode (docs/BENCHMARKS.md).
