@@ -91,6 +91,8 @@ final class WebhookDispatcher: Sendable {
             do {
                 let pruned = try await store.pruneDeliveries(endedBefore: store.clock.timestamp.microseconds - retention)
                 if pruned > 0 { logger.info("pruned \(pruned) settled webhook deliveries older than \(policy.retention)") }
+            } catch where Task.isCancelled {
+                return  // the engine is stopping (or never got its port): nothing failed
             } catch {
                 logger.warning("could not prune webhook deliveries: \(error)")
             }
