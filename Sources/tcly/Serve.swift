@@ -107,6 +107,9 @@ struct Serve: AsyncParsableCommand {
         if storeOption.database == nil, lease != nil || heartbeat != nil || maxAttempts != nil {
             throw ValidationError("--lease, --heartbeat and --max-attempts go with --store postgres://…; add --store or drop them")
         }
+        for case let (flag, seconds?) in [("--lease", lease), ("--heartbeat", heartbeat)] where !(seconds.isFinite && seconds > 0 && seconds <= 86_400) {
+            throw ValidationError("\(flag) takes seconds, more than 0 and at most 86400 (a day); got \(seconds)")
+        }
         if let problem = leaseSettings.problem { throw ValidationError(problem) }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError(tlsCert == nil ? "--tls-key goes with --tls-cert; give both FILEs" : "--tls-cert goes with --tls-key; give both FILEs")

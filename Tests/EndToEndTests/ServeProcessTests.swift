@@ -23,6 +23,12 @@ import TranscodelyTestSupport
             (["--webhook-disable-after", "0"], "--webhook-disable-after must be 1...1000 deliveries, got 0"),
             (["--webhook-retention", "0"], "--webhook-retention must be 0.01...3650 days, got 0.0"),
             (["--lease", "3"], "--lease, --heartbeat and --max-attempts go with --store postgres://…; add --store or drop them"),
+            // Checked before any connection: nobody answers at this store.
+            (["--store", "postgres://tcly@127.0.0.1:1/none", "--lease", "nan"], "--lease takes seconds, more than 0 and at most 86400 (a day); got nan"),
+            (["--store", "postgres://tcly@127.0.0.1:1/none", "--heartbeat", "1e300"], "--heartbeat takes seconds, more than 0 and at most 86400 (a day); got 1e+300"),
+            (["--store", "postgres://tcly@127.0.0.1:1/none", "--lease", "0.5"], "--lease must be at least 1 second"),
+            (["--store", "postgres://tcly@127.0.0.1:1/none", "--lease", "6", "--heartbeat", "3"],
+             "--heartbeat must be at most a third of --lease (a lost renewal must not lose a lease)"),
         ]
         for (flags, message) in refused {
             let (status, _, errors) = try await TclyProcess.run(["serve", "--data", data.path, "--encoder", "simulate"] + flags)
