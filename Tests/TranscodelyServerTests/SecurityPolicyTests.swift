@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStore
 import Testing
 import TranscodelyAPI
 import TranscodelyEngine
@@ -79,6 +80,24 @@ import TranscodelyTestSupport
             let health = try await api.get("/healthz")
             #expect(health.status == 200)
             #expect(health.json["status"] as? String == "ok" && health.json["warning"] as? String == warning)
+        }
+    }
+
+    @Test func aNodeOfASharedStoreMakesItsDataDirectoryTheOwnersToo() async throws {
+        // Its data directory holds secrets.key; it was once made with the umask's 0755.
+        try await TestPostgres.withFreshDatabase { database in
+            let parent = try TemporaryDirectory("modes-shared")
+            defer { parent.remove() }
+            let data = parent.url.appendingPathComponent("fresh")
+            var configuration = LocalEngine.Configuration(dataDirectory: data)
+            configuration.storage = .postgres(database, node: "modes", leases: LeaseSettings(), dataDirectory: data)
+            configuration.encoder = .simulate(SimulatedEncoder.Spec())
+            try await LocalEngine.with(configuration) { local in
+                #expect(local.warnings.isEmpty, "\(local.warnings)")
+                var info = stat()
+                #expect(stat(data.path, &info) == 0 && info.st_mode & 0o777 == 0o700)
+                #expect(stat(data.appendingPathComponent("secrets.key").path, &info) == 0 && info.st_mode & 0o777 == 0o600)
+            }
         }
     }
 

@@ -40,7 +40,7 @@ extension LocalEngine {
         case .directory:
             return OpenedStore(opener: .sqlite, rateLimits: nil, close: {})
         case let .postgres(database, node, leases, data):
-            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+            // Made 0700 when new (secrets.key goes in it); the engine warns about an existing open one.
             _ = try OwnerOnly.directory(data, what: "data directory")
             let store = try await PostgresEngineStore.open(database, node: node, secretsKey: data.appendingPathComponent("secrets.key"),
                                                            clock: clock, settings: leases, logger: logger)
