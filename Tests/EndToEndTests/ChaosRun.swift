@@ -96,10 +96,19 @@ struct ChaosRun {
         let published = (try? FileManager.default.contentsOfDirectory(atPath: cluster.output.appendingPathComponent("jobs").path)) ?? []
         let staging = (try? FileManager.default.contentsOfDirectory(atPath: cluster.output.appendingPathComponent(".tcly-tmp").path)) ?? []
         #expect(staging.isEmpty, "staging left: \(staging.prefix(5))")
-        _ = published
+        let ids = Set(try await cluster.rows("SELECT id FROM jobs").map { try $0.decode(String.self) })
+        #expect(Set(published) == ids, "\(published.count) output folders for \(ids.count) jobs")
+        // Each whole: every output of the job holds what the encoder wrote (I-TYPE/simulated.json).
+        let partial = published.filter { id in
+            let job = cluster.output.appendingPathComponent("jobs/\(id)")
+            let outputs = (try? FileManager.default.contentsOfDirectory(atPath: job.path)) ?? []
+            return outputs.isEmpty || outputs.contains { output in
+                !FileManager.default.fileExists(atPath: job.appendingPathComponent("\(output)/simulated.json").path)
+            }
+        }
+        #expect(partial.isEmpty, "\(partial.count) output folder(s) not whole, as \(partial.prefix(3))")
 
         // Every terminal event delivered (at least once).
-        let ids = Set(try await cluster.rows("SELECT id FROM jobs").map { try $0.decode(String.self) })
         let delivered = try await sink.wait(seconds: 60) { deliveries in
             Set(deliveries.filter { $0.type == "job.completed" }.map(\.jobID)).isSuperset(of: ids)
         }
