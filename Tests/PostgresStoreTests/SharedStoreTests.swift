@@ -415,14 +415,19 @@ struct SharedStoreTests {
     @Test("two nodes adding the same app at once: one succeeds, the other is told it exists")
     func createAppRace() async throws {
         try await SharedStoreFixture.with(2) { fixture in
-            let results = await withTaskGroup(of: Bool.self) { group in
+            // nil for a success, else the error's code: the first start of two nodes relies on `.alreadyExists`.
+            let results = await withTaskGroup(of: ConnectError.Code?.self) { group in
                 for node in fixture.nodes {
-                    group.addTask { (try? await node.createApp(orgID: "org_r", name: "same", tier: .premium, key: nil)) != nil }
+                    group.addTask {
+                        do { _ = try await node.createApp(orgID: "org_r", name: "same", tier: .premium, key: nil); return nil } catch {
+                            return (error as? ConnectError)?.code ?? .unknown
+                        }
+                    }
                 }
                 return await group.reduce(into: []) { $0.append($1) }
             }
             let apps = try await fixture.nodes[0].apps()
-            #expect(results.filter { $0 }.count == 1)
+            #expect(results.filter { $0 == nil }.count == 1 && results.filter { $0 == .alreadyExists }.count == 1, "\(results)")
             #expect(apps.filter { $0.orgID == "org_r" }.count == 1)
         }
     }
