@@ -103,8 +103,9 @@ public struct PostgresURLError: Error, Hashable, CustomStringConvertible {
     public var reason: String
 
     init(_ text: String, _ reason: String) {
-        // Never repeat a password back.
-        self.text = text.replacing(/:[^:@\/]*@/, with: ":***@")
+        // Never repeat a password back, whatever it holds (`:`, `/` or `@` too): everything from
+        // the user's colon to the last `@` goes.
+        self.text = text.replacing(/\/\/([^:@\/]*):.*@/) { "//\($0.1):***@" }
         self.reason = reason
     }
 

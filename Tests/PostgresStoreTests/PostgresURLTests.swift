@@ -18,13 +18,17 @@ struct PostgresURLTests {
         ("postgres://u:pw@h", "it names no database"),
         ("postgres://u@h/db?sslmode=maybe", "sslmode must be disable, prefer or require"),
         ("postgres://u@h/db?timeout=3", "unknown parameter timeout"),
+        ("postgres://u:pw/x@h", "it is not a URL"),
+        ("postgres://u:p:w@h", "it names no database"),
+        ("postgres://u:pw@x@h", "it names no database"),
     ])
     func rejects(text: String, reason: String) {
         #expect {
             try PostgresURL(parsing: text)
         } throws: { error in
             let description = String(describing: error)
-            return description.contains(reason) && !description.contains("pw@") && description.contains("postgres://USER")
+            return description.contains(reason) && !description.contains("pw") && !description.contains("p:w")
+                && description.contains("postgres://USER")
         }
     }
 }
