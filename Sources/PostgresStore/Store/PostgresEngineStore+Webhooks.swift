@@ -41,11 +41,13 @@ extension PostgresEngineStore {
 
     /// Queues the events a job change gives, inside the transaction that makes the change, and
     /// rings every node's dispatcher when it commits. The endpoints are read in the transaction
-    /// (any node may have added one): only for a change that gives an event at all.
+    /// (any node may have added one): only for a change that gives an event at all. `FOR KEY
+    /// SHARE`: an endpoint being deleted at that moment is waited for and then skipped, where an
+    /// unlocked read would insert deliveries for it and fail the job's change on the foreign key.
     func enqueueEvents(from previous: Job, to next: Job, orgID: String, on connection: PostgresConnection) async throws {
         guard let kind = events.kind(from: previous, to: next) else { return }
         let endpoints = try await connection.query("""
-            SELECT id, events FROM webhooks WHERE org_id = \(orgID) AND disabled_at IS NULL
+            SELECT id, events FROM webhooks WHERE org_id = \(orgID) AND disabled_at IS NULL FOR KEY SHARE
             """, logger: logger).collect().compactMap { row -> String? in
             let (id, events) = try row.decode((String, String).self)
             return events.split(separator: ",").contains(Substring(kind.rawValue)) ? id : nil
@@ -103,17 +105,20 @@ extension PostgresEngineStore {
 
     /// Records an attempt and what follows from it in one transaction, giving up the claim; the
     /// endpoint's row is locked first, so that nodes giving up on one endpoint at once count
-    /// every give-up. Returns whether the endpoint is disabled afterwards.
+    /// every give-up. Returns whether this attempt disabled the endpoint.
     @discardableResult
     public func recordAttempt(_ delivery: DueDelivery, at: Int64, statusCode: Int?, error: String?, durationMs: Int,
                               outcome: AttemptOutcome) async throws -> Bool {
         let attempt = delivery.attempts + 1
         let webhook = delivery.webhookID
         return try await transaction { connection in
-            let locked = try await connection.query("SELECT given_up_in_a_row FROM webhooks WHERE id = \(webhook) FOR UPDATE",
-                                                    logger: self.logger).collect()
+            // No key changes: other transactions' foreign-key checks on the row need not wait.
+            let locked = try await connection.query("""
+                SELECT given_up_in_a_row, disabled_at IS NOT NULL FROM webhooks WHERE id = \(webhook) FOR NO KEY UPDATE
+                """, logger: self.logger).collect()
             // Deleted while this attempt was in flight (its deliveries with it): nothing to record.
             guard let row = locked.first else { return false }
+            let (givenUpInARow, wasDisabled) = try row.decode((Int, Bool).self)
             try await connection.query("""
                 INSERT INTO webhook_attempts (delivery_seq, attempt, node, at, status_code, error, duration_ms)
                 VALUES (\(delivery.seq), \(attempt), \(self.node), \(at), \(statusCode), \(error), \(durationMs))
@@ -134,26 +139,26 @@ extension PostgresEngineStore {
                 try await self.settle(delivery.seq, attempt: attempt, state: "failed", at: at, on: connection)
                 try await connection.query("UPDATE webhooks SET given_up_in_a_row = given_up_in_a_row + 1 WHERE id = \(webhook)",
                                            logger: self.logger)
-                if try row.decode(Int.self) + 1 >= limit { disableWith = reason }
+                if givenUpInARow + 1 >= limit { disableWith = reason }
             case let .disable(reason):
                 try await self.settle(delivery.seq, attempt: attempt, state: "failed", at: at, on: connection)
                 disableWith = reason
             }
-            if let reason = disableWith {
+            // The row is locked: it was disabled before, or is now by this attempt.
+            let disabledNow = !wasDisabled && disableWith != nil
+            if let reason = disableWith, disabledNow {
                 try await connection.query("""
-                    UPDATE webhooks SET disabled_at = \(at), disabled_reason = \(reason) WHERE id = \(webhook) AND disabled_at IS NULL
+                    UPDATE webhooks SET disabled_at = \(at), disabled_reason = \(reason) WHERE id = \(webhook)
                     """, logger: self.logger)
             }
             // Nothing of a disabled endpoint stays pending (disabled now, or by another node's attempt).
-            let disabled = try await connection.query("SELECT disabled_at IS NOT NULL FROM webhooks WHERE id = \(webhook)",
-                                                      logger: self.logger).collect().first?.decode(Bool.self) ?? true
-            if disabled {
+            if wasDisabled || disabledNow {
                 try await connection.query("""
                     UPDATE webhook_deliveries SET state = 'dropped', ended_at = \(at), claim_node = NULL, claim_expires_at = NULL
                     WHERE webhook_id = \(webhook) AND state = 'pending'
                     """, logger: self.logger)
             }
-            return disabled
+            return disabledNow
         }
     }
 

@@ -119,15 +119,15 @@ extension EngineStore {
     }
 
     /// Records an attempt and what follows from it, in one transaction (see `WebhookOutbox`);
-    /// returns whether the endpoint is disabled afterwards.
+    /// returns whether this attempt disabled the endpoint.
     @discardableResult
     public func recordAttempt(_ delivery: DueDelivery, at: Int64, statusCode: Int?, error: String?, durationMs: Int,
                               outcome: AttemptOutcome) async throws -> Bool {
         let attempt = delivery.attempts + 1
-        let (disabled, disabledNow) = try await write { db -> (Bool, Bool) in
+        let disabledNow = try await write { db -> Bool in
             // Its webhook deleted while this attempt was in flight (its deliveries with it): nothing to record.
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_deliveries WHERE seq = ?", arguments: [delivery.seq]) != nil else {
-                return (false, false)
+                return false
             }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO webhook_attempts (delivery_seq, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
@@ -168,10 +168,10 @@ extension EngineStore {
                 try db.execute(sql: "UPDATE webhook_deliveries SET state = 'dropped', ended_at = ? WHERE webhook_id = ? AND state = 'pending'",
                                arguments: [at, delivery.webhookID])
             }
-            return (disabled, disabledNow)
+            return disabledNow
         }
         if disabledNow { try await refreshActiveOrgs() }
-        return disabled
+        return disabledNow
     }
 
     /// Deletes settled deliveries that ended before `cutoff` (microseconds), with their attempts;

@@ -41,9 +41,10 @@ public protocol WebhookOutbox: StoreClock {
     ///
     /// Whatever the outcome, a delivery still `pending` afterwards whose endpoint is disabled (by
     /// another attempt while this one was in flight) becomes `dropped` too, so that every
-    /// delivery of a disabled endpoint is settled and, in time, pruned. Returns whether the
-    /// endpoint is disabled after this transaction (by this attempt or before it). A delivery
-    /// whose webhook was deleted while it was in flight records nothing and returns false.
+    /// delivery of a disabled endpoint is settled and, in time, pruned. Returns whether this
+    /// attempt disabled the endpoint (false when it was disabled before, by another attempt or a
+    /// 410). A delivery whose webhook was deleted while it was in flight records nothing and
+    /// returns false.
     @discardableResult
     func recordAttempt(_ delivery: DueDelivery, at: Int64, statusCode: Int?, error: String?, durationMs: Int,
                        outcome: AttemptOutcome) async throws -> Bool

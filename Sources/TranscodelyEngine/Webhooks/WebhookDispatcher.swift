@@ -193,9 +193,9 @@ final class WebhookDispatcher: Sendable {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Int(elapsed.milliseconds)
         do {
-            let disabled = try await store.recordAttempt(delivery, at: now, statusCode: statusCode, error: failure, durationMs: milliseconds,
+            let disabledNow = try await store.recordAttempt(delivery, at: now, statusCode: statusCode, error: failure, durationMs: milliseconds,
                                                          outcome: outcome)
-            if disabled, case .gaveUp = outcome {
+            if disabledNow, case .gaveUp = outcome {
                 logger.warning("webhook \(delivery.webhookID) is disabled (\(policy.disableAfterGivenUp) deliveries in a row given up); its pending deliveries were dropped")
             }
         } catch is CancellationError {
