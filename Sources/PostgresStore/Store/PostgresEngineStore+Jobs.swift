@@ -189,7 +189,7 @@ extension PostgresEngineStore {
     public func requeueInterrupted() async throws -> Int {
         let count = try await transaction { connection in
             let ids = try await connection.query("""
-                SELECT id FROM jobs WHERE lease_node = \(self.node) ORDER BY id FOR UPDATE SKIP LOCKED
+                SELECT id FROM jobs WHERE lease_node = \(self.node) AND lease_token IS NOT NULL ORDER BY id FOR UPDATE SKIP LOCKED
                 """, logger: self.logger).collect().map { try $0.decode(String.self) }
             var count = 0
             for id in ids {

@@ -102,7 +102,7 @@ extension PostgresEngineStore {
         let lines = attempt.outcome == "completed" ? [] : attempt.log.lines
         try await connection.query("""
             UPDATE job_attempts SET ended_at = COALESCE(ended_at, \(clock.timestamp.microseconds)), outcome = \(attempt.outcome),
-                tool = \(attempt.log.tool), command = \(Self.jsonArray(attempt.log.command)), lines = \(Self.jsonArray(lines)),
+                tool = \(attempt.log.tool), command = \(JobRow.jsonArray(attempt.log.command)), lines = \(JobRow.jsonArray(lines)),
                 truncated = \(attempt.outcome != "completed" && attempt.log.truncated)
             WHERE job_id = \(lease.jobID) AND number = \(lease.attempt) AND lease_token = \(token)
                 AND (outcome = 'running' OR (outcome = 'canceled' AND \(attempt.outcome) = 'canceled'))
@@ -128,6 +128,4 @@ extension PostgresEngineStore {
     struct PublishFailure: Error {
         var error: any Error
     }
-
-    static func jsonArray(_ values: [String]) -> String { JobRow.jsonArray(values) }
 }

@@ -6,8 +6,6 @@ public struct EncodeWork: Sendable {
     public var job: Job
     public var input: URL
     public var info: MediaInfo
-    /// The output origin's folder.
-    public var outputRoot: URL
     /// Where the encoder writes this attempt's outputs: its own staging folder in the output
     /// origin (`OutputStaging.folder`, `.tcly-tmp/JOB_ID.ATTEMPT[.TOKEN8]`), empty at the start.
     public var staging: URL

@@ -16,9 +16,6 @@ public struct FFmpegEncoder: MediaEncoder {
     /// How long a cancelled ffmpeg gets between SIGTERM and SIGKILL.
     public var grace: Duration = .seconds(5)
 
-    /// The staging folder's name inside an output origin (hidden, so ListFiles skips it).
-    public static let stagingFolder = OutputStaging.folderName
-
     /// Finds ffmpeg and ffprobe and what they can encode; throws a sentence saying how to install
     /// them when they are missing.
     public static func detect(threads: Int = 0) async throws -> FFmpegEncoder {

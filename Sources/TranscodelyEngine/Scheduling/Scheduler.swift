@@ -194,20 +194,18 @@ final class Scheduler: Sendable {
                 throw JobFailure(.outputWriteFailed, "cannot write to output origin \(job.outputOriginID): \(error)", phase: .write)
             }
             defer { staging.close() }
-            log.show(staging.folder.path, as: "jobs/\(job.id)")
+            let work = EncodeWork(job: processing, input: input, info: info, staging: staging.folder, attempt: lease.attempt, log: log)
+            log.show(staging.folder.path, as: work.jobFolder)
             let throttle = ProgressThrottle()
-            let results = try await encoder.encode(
-                EncodeWork(job: processing, input: input, info: info, outputRoot: output.root, staging: staging.folder,
-                           attempt: lease.attempt, log: log)
-            ) { [store] value in
+            let results = try await encoder.encode(work) { [store] value in
                 guard throttle.shouldWrite(value) else { return }
                 _ = try? await store.apply(.progress(value), under: lease)
             }
             // Published by the store while it holds the job, only if the completion is this lease's.
             let completed = try await store.complete(results, under: lease, ending: end("completed")) { [log] in
                 do { try staging.publish() } catch {
-                    log.append("engine: cannot move the staged outputs (\(OutputStaging.folderName)/\(staging.name)) into jobs/\(job.id): \(error)")
-                    throw JobFailure(.outputWriteFailed, "cannot move the outputs into jobs/\(job.id): \(error)", phase: .write)
+                    log.append("engine: cannot move the staged outputs (\(OutputStaging.folderName)/\(staging.name)) into \(work.jobFolder): \(error)")
+                    throw JobFailure(.outputWriteFailed, "cannot move the outputs into \(work.jobFolder): \(error)", phase: .write)
                 }
             }
             if completed == nil {

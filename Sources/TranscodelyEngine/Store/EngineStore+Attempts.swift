@@ -78,8 +78,8 @@ extension EngineStore {
             UPDATE job_attempts SET ended_at = ?, outcome = ?, tool = ?, command = ?, lines = ?, truncated = ?
             WHERE job_id = ? AND number = ?
             """).execute(arguments: [
-                clock.timestamp.microseconds, attempt.outcome, attempt.log.tool, Self.jsonArray(attempt.log.command),
-                Self.jsonArray(lines), attempt.outcome != "completed" && attempt.log.truncated, lease.jobID, lease.attempt,
+                clock.timestamp.microseconds, attempt.outcome, attempt.log.tool, JobRow.jsonArray(attempt.log.command),
+                JobRow.jsonArray(lines), attempt.outcome != "completed" && attempt.log.truncated, lease.jobID, lease.attempt,
             ])
     }
 
@@ -122,7 +122,6 @@ extension EngineStore {
         }
     }
 
-    static func jsonArray(_ values: [String]) -> String { JobRow.jsonArray(values) }
 }
 
 extension EngineStore {
