@@ -28,12 +28,21 @@ public protocol MediaEncoder: Sendable {
 
     /// Cleans up after engines that stopped abruptly: by default `OutputStaging.sweep`, which
     /// removes the staging of attempts whose engine died and stops their processes on this
-    /// machine, never an attempt still running here or on another node.
+    /// machine, never an attempt still running here or on another node. Called at start and
+    /// hourly; file work that may be long (a shared file system, large folders) belongs on a
+    /// thread of its own, not Swift's cooperative pool.
     func recover(outputRoots: [URL]) async
 }
 
 extension MediaEncoder {
     public var tool: String { name }
     public func check(_ request: CreateJobRequest) throws(ConnectError) {}
-    public func recover(outputRoots: [URL]) async { OutputStaging.sweep(outputRoots: outputRoots) }
+    public func recover(outputRoots: [URL]) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                OutputStaging.sweep(outputRoots: outputRoots)
+                done.resume()
+            }
+        }
+    }
 }

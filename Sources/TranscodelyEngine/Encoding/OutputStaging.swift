@@ -167,18 +167,19 @@ public final class OutputStaging: Sendable {
 
     /// Creates `path` and locks it exclusively, for this attempt alone.
     private static func acquire(_ path: String) throws -> Int32 {
+        // Counted as held before the file exists: a sweep of this process that lists it skips it.
+        held.withLock { _ = $0.insert(path) }
         while true {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            try FileFailure.check(descriptor >= 0)
-            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let failure = FileFailure(errno)
-                closeFile(descriptor)
+                if descriptor >= 0 { closeFile(descriptor) }
+                held.withLock { _ = $0.remove(path) }
                 throw failure
             }
-            // A sweep may have unlinked the file between the open and the lock: the lock counts
-            // only on the file that is at `path`.
+            // A sweep of another process may have unlinked the file between the open and the
+            // lock: the lock counts only on the file that is at `path`.
             if isStill(descriptor, at: path) {
-                held.withLock { _ = $0.insert(path) }
                 let note = "pid \(getpid()) on \(host)\n"
                 _ = note.withCString { write(descriptor, $0, strlen($0)) }
                 return descriptor
