@@ -26,6 +26,11 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var data: DataOption
     @OptionGroup var storeOption: StoreOption
 
+    @Option(name: .customLong("node"),
+            help: ArgumentHelp("With --store: this node's name in leases and attempts (default: host, pid and a random part, new at every start; give a stable one to requeue this node's own jobs at once after a crash; one live process per name: a second is refused).",
+                               valueName: "NAME"))
+    var node: String?
+
     @Option(help: ArgumentHelp("With --store: how long a claim holds a job without renewal (default 30).", valueName: "SECONDS"))
     var lease: Double?
 
@@ -104,6 +109,12 @@ struct Serve: AsyncParsableCommand {
         if simulate != nil, encoder != "simulate" {
             throw ValidationError("--simulate goes with --encoder simulate; add --encoder simulate or drop --simulate")
         }
+        if storeOption.database == nil, node != nil {
+            throw ValidationError("--node names a node of a shared store; add --store postgres://… or drop --node")
+        }
+        if let node, node.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || node.count > 200 {
+            throw ValidationError("--node takes a name of 1 to 200 characters, not blank; got \"\(node)\"")
+        }
         if storeOption.database == nil, lease != nil || heartbeat != nil || maxAttempts != nil {
             throw ValidationError("--lease, --heartbeat and --max-attempts go with --store postgres://…; add --store or drop them")
         }
@@ -118,7 +129,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var configuration = LocalEngine.Configuration(storage: storeOption.storage(data: data.directory, leases: leaseSettings))
+        var configuration = LocalEngine.Configuration(storage: storeOption.storage(data: data.directory, node: node, leases: leaseSettings))
         (configuration.host, configuration.port) = parseListen()
         configuration.logger = makeLogger("tcly.serve")
         configuration.origins = parseOrigins()

@@ -7,17 +7,12 @@ import TranscodelyServer
 
 /// Where the engine keeps its state: `--store postgres://USER[:PASSWORD]@HOST[:PORT]/DB` (or
 /// `TRANSCODELY_STORE`) for a database shared by several nodes; without either, `engine.sqlite` in
-/// the data directory. `--node` names this process among the nodes of one database.
+/// the data directory. Shared by `tcly serve` and `tcly admin`.
 struct StoreOption: ParsableArguments {
     @Option(name: .customLong("store"),
             help: ArgumentHelp("A PostgreSQL database shared with other nodes, as postgres://USER[:PASSWORD]@HOST[:PORT]/DB (TRANSCODELY_STORE; the environment keeps a password out of ps). Default: engine.sqlite in the data directory.",
                                valueName: "URL"))
     var store: String?
-
-    @Option(name: .customLong("node"),
-            help: ArgumentHelp("This node's name in leases and attempts (default: host, pid and a random part, new at every start; give a stable one to requeue this node's own jobs at once after a crash; one live process per name: a second is refused).",
-                               valueName: "NAME"))
-    var node: String?
 
     /// The database named by `--store` or `TRANSCODELY_STORE`, nil for SQLite; a bad URL ends the
     /// process with what is wrong in it (never its password).
@@ -27,12 +22,10 @@ struct StoreOption: ParsableArguments {
         do { return try PostgresURL(parsing: text) } catch { fail("\(store == nil ? "TRANSCODELY_STORE" : "--store"): \(error)", code: 2) }
     }
 
-    /// The storage of a node over `data`, with `leases` when shared.
-    func storage(data: URL, leases: LeaseSettings) -> LocalEngine.Storage {
-        guard let database else {
-            if node != nil { fail("--node names a node of a shared store; add --store postgres://… or drop --node", code: 2) }
-            return .directory(data)
-        }
+    /// The storage of a node over `data`, named `node` (else a name new at every start) and with
+    /// `leases` when shared.
+    func storage(data: URL, node: String?, leases: LeaseSettings) -> LocalEngine.Storage {
+        guard let database else { return .directory(data) }
         return .postgres(database, node: node ?? PostgresEngineStore.defaultNodeName(), leases: leases, dataDirectory: data)
     }
 }
@@ -42,7 +35,7 @@ struct StoreOption: ParsableArguments {
 func openStore(_ data: DataOption, _ option: StoreOption) async -> any CredentialStore {
     if let database = option.database {
         do {
-            return try await PostgresEngineStore.open(database, node: option.node ?? "admin-\(getpid())", secretsKey: nil,
+            return try await PostgresEngineStore.open(database, node: "admin-\(getpid())", secretsKey: nil,
                                                       holdsNodeName: false, logger: Logger(label: "tcly.admin"))
         } catch {
             fail("\(error)")

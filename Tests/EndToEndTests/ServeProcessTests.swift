@@ -23,7 +23,9 @@ import TranscodelyTestSupport
             (["--webhook-disable-after", "0"], "--webhook-disable-after must be 1...1000 deliveries, got 0"),
             (["--webhook-retention", "0"], "--webhook-retention must be 0.01...3650 days, got 0.0"),
             (["--lease", "3"], "--lease, --heartbeat and --max-attempts go with --store postgres://…; add --store or drop them"),
+            (["--node", "n1"], "--node names a node of a shared store; add --store postgres://… or drop --node"),
             // Checked before any connection: nobody answers at this store.
+            (["--store", "postgres://tcly@127.0.0.1:1/none", "--node", " "], "--node takes a name of 1 to 200 characters, not blank; got \" \""),
             (["--store", "postgres://tcly@127.0.0.1:1/none", "--lease", "nan"], "--lease takes seconds, more than 0 and at most 86400 (a day); got nan"),
             (["--store", "postgres://tcly@127.0.0.1:1/none", "--heartbeat", "1e300"], "--heartbeat takes seconds, more than 0 and at most 86400 (a day); got 1e+300"),
             (["--store", "postgres://tcly@127.0.0.1:1/none", "--lease", "0.5"], "--lease must be at least 1 second"),
