@@ -14,7 +14,7 @@ the shared origins ori_shared_in / ori_shared_out, the simulate encoder and app 
     completed_at - first created_at), against the ideal nodes x WORKERS / DURATION. Target >= 0.9
     at 3 nodes.
 (b) create -> running on idle workers: 3 nodes, LATENCY_JOBS [60] jobs created one at a time
-    through node 1 (each waited for before the next, so the workers are idle), started_at -
+    through the three nodes in turn (each waited for before the next, so the workers are idle), started_at -
     created_at of each (the engine's own stamps). Target p95 <= 100 ms.
 (c) Create/s: the server benchmark's create-new scenario (wrk -t2 -c64, CREATE_SECONDS [10] s,
     a new key per request) against one node on PostgreSQL and one `tcly serve` on SQLite.
