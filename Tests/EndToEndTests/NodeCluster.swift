@@ -90,9 +90,7 @@ final class NodeCluster: Sendable {
 
     /// Rows of a query on the cluster's database.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await PostgresPool.with(database, maximumConnections: 1, logger: TestPostgres.logger) { client in
-            try await client.query(query, logger: TestPostgres.logger).collect()
-        }
+        try await TestPostgres.rows(query, in: database)
     }
 
     /// The count a `SELECT count(*) …` gives.

@@ -62,22 +62,10 @@ struct SharedStoreFixture {
 
     /// One value of a query on the fixture's database (for what no store call shows, as lease expiries).
     func value<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type) async throws -> T {
-        try await PostgresPool.with(database, maximumConnections: 1, logger: TestPostgres.logger) { client in
-            let rows = try await client.query(query, logger: TestPostgres.logger).collect()
-            return try rows[0].decode(T.self)
-        }
+        try await TestPostgres.rows(query, in: database)[0].decode(T.self)
     }
 }
 
-/// Waits for `condition`, polling every 20 ms, up to `timeout`; false when it never held.
-func eventually(within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
 
 /// What a node's `maintain` told its engine, for a test to wait on.
 final class HeardSignals: Sendable {

@@ -51,6 +51,14 @@ public enum TestPostgres {
         return result
     }
 
+    /// The rows of one query on `database`, on a connection of its own (for what no store call
+    /// shows: lease expiries, attempts, locks).
+    public static func rows(_ query: PostgresQuery, in database: PostgresURL) async throws -> [PostgresRow] {
+        try await PostgresPool.with(database, maximumConnections: 1, logger: logger) { client in
+            try await client.query(query, logger: logger).collect()
+        }
+    }
+
     /// A new, empty database for a fixture that drops it itself (`drop`) when it stops.
     public static func freshDatabase() async throws -> PostgresURL {
         let server = try serverURL()

@@ -77,14 +77,3 @@ struct CountedShell {
         return (status, String(transcript.output.dropFirst(before.0)), String(transcript.errors.dropFirst(before.1)))
     }
 }
-
-/// Polls `condition` (really, every 5 ms) until it holds or `limit` passes: for what real work on
-/// another thread makes true (an encode ending, a command going to sleep on a test clock).
-func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    return try await condition()
-}
