@@ -50,10 +50,7 @@ public final class OutputStaging: Sendable {
         let name = "\(lease.jobID).\(lease.attempt)"
         guard !lease.token.isEmpty else { return name }
         let digest = SHA256.hash(data: Data(lease.token.utf8))
-        return name + "." + digest.prefix(4).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return name + "." + digest.prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Takes this attempt's lock and makes its empty staging folder in the output origin `root`.
