@@ -17,15 +17,6 @@ public final class RateLimiter: Sendable {
         /// The policy: requests per second and burst.
         public var rate: Int
         public var burst: Int
-
-        public init(allowed: Bool, remaining: Int, resetSeconds: Int, retryAfterSeconds: Int, rate: Int, burst: Int) {
-            self.allowed = allowed
-            self.remaining = remaining
-            self.resetSeconds = resetSeconds
-            self.retryAfterSeconds = retryAfterSeconds
-            self.rate = rate
-            self.burst = burst
-        }
     }
 
     private let clock: TimeSource
