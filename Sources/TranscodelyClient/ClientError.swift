@@ -13,6 +13,9 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The TLS handshake failed (a certificate not trusted, a server without TLS): nothing
         /// was sent, and sending again fails the same way.
         case tls
+        /// The calling task was cancelled (Ctrl-C) before the answer came. For a request that
+        /// changes something, it may or may not have taken effect; it is never sent again on its own.
+        case cancelled
     }
 
     public var origin: Origin
@@ -40,6 +43,11 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         ClientError(origin: .tls, reason: reason, error: ConnectError(.unavailable, message), retryAfter: nil, attempts: 1)
     }
 
+    /// The calling task was cancelled before an answer came (see `Origin.cancelled`): code `canceled`.
+    public static func cancelled(_ message: String) -> ClientError {
+        ClientError(origin: .cancelled, error: ConnectError(.canceled, message), retryAfter: nil, attempts: 1)
+    }
+
     /// Whether the request certainly never reached the server (refused, unresolved, no
     /// connection in time, TLS refused): it cannot have run.
     public var neverReachedServer: Bool { reason?.neverReachedServer ?? false }
@@ -49,13 +57,20 @@ public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Whether sending the same request again is safe and may succeed, for a request that is a
     /// read or carries an idempotency key.
-    public var isRetryable: Bool { origin != .tls && (origin == .transport || error.code.isRetryable) }
+    public var isRetryable: Bool {
+        switch origin {
+        case .tls, .cancelled: false
+        case .transport: true
+        case .server: error.code.isRetryable
+        }
+    }
 
     public var description: String {
         switch origin {
         case let .server(status): "\(error.code.rawValue) (HTTP \(status)): \(error.message)"
         case .transport: "transport: \(error.message)"
         case .tls: "tls: \(error.message)"
+        case .cancelled: "cancelled: \(error.message)"
         }
     }
 }

@@ -99,7 +99,7 @@ public struct ConnectTransport: Sendable {
                 failure.attempts = attempt
                 guard Self.again(failure, retry), attempt < configuration.retry.maxAttempts else { throw failure }
                 let wait = configuration.retry.delay(after: attempt, retryAfter: failure.retryAfter, random: random())
-                do { try await sleep(wait) } catch { throw failure }
+                do { try await sleep(wait) } catch { throw Self.interrupted(method, waitingAfter: failure) }
             }
         }
     }
@@ -126,8 +126,15 @@ public struct ConnectTransport: Sendable {
                 guard Self.again(failure, retry), attempt < configuration.retry.maxAttempts else { throw failure }
             }
             let wait = configuration.retry.delay(after: attempt, retryAfter: failure.retryAfter, random: random())
-            do { try await sleep(wait) } catch { throw failure }
+            do { try await sleep(wait) } catch { throw Self.interrupted(method, waitingAfter: failure) }
         }
+    }
+
+    /// The failure of a call whose task was cancelled while it waited to send again after `failure`.
+    static func interrupted(_ method: String, waitingAfter failure: ClientError) -> ClientError {
+        var error = ClientError.cancelled("\(method) was interrupted while waiting to try again after: \(failure.message)")
+        error.attempts = failure.attempts
+        return error
     }
 
     /// Whether `failure` may be sent again under `retry`.
@@ -192,6 +199,9 @@ public struct ConnectTransport: Sendable {
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             // Never echo the request: it carries the key. The error's own text names no secret.
+            if Task.isCancelled || error is CancellationError || (error as? HTTPClientError) == .cancelled {
+                throw .cancelled("\(method) to \(configuration.baseURL) was interrupted before its answer came (if it changes something, it may or may not have taken effect)")
+            }
             let reason = NetworkFailure(error)
             if let words = TrustedCA.describeTLS(reason, detail: "\(error)", peer: "the API",
                                                  fix: "set TRANSCODELY_CA_FILE to the PEM file of the CA that issued it, or pass --ca-file") {

@@ -15,6 +15,19 @@ struct BlockCommand: ShellCommand {
     }
 }
 
+/// A command whose library turns a cancellation into an error of its own (as an HTTP client
+/// reports a call cut short), saying when it starts.
+struct WrappedBlockCommand: ShellCommand {
+    static let about = CommandAbout(name: "wrapped-block", group: "Test", summary: "wait; fail in its own words when interrupted",
+                                    example: "wrapped-block")
+
+    func run(in shell: Shell<Void>) async throws {
+        shell.output.line("blocking")
+        do { try await Task.sleep(for: .seconds(30)) } catch { throw ShellError("wrapped-block: unavailable: the call failed: \(error)") }
+        shell.output.line("not interrupted")
+    }
+}
+
 /// Lines a test types, then end of input.
 final class ScriptedReader: LineReader {
     private let lines: Mutex<[String]>
@@ -69,5 +82,18 @@ final class ScriptedReader: LineReader {
         #expect(await secondRun.value == 0)
         #expect(second.errors == "interrupted\ninterrupted\n" && !second.output.contains("not interrupted"))
         #expect(SignalDisposition.current() == before)
+    }
+
+    /// Ctrl-C is what happened, however the command's libraries word the failure it causes: the
+    /// shell says "interrupted" (status 130), not the wrapped error. (The command's task is
+    /// cancelled as Ctrl-C cancels it, without a signal, which the test above counts.)
+    @Test func anInterruptedCommandIsInterruptedWhateverItThrows() async throws {
+        let (output, transcript) = ShellOutput.capture()
+        let shell = Shell(registry: CommandRegistry([WrappedBlockCommand.self]), output: output)
+        let run = Task { await shell.run("wrapped-block") }
+        try await waitFor(transcript, "blocking", count: 1)
+        run.cancel()
+        #expect(await run.value == 130)
+        #expect(transcript.errors == "interrupted\n" && !transcript.output.contains("not interrupted"), "\(transcript.errors)")
     }
 }

@@ -113,14 +113,16 @@ public actor Shell<Host: Sendable> {
         do {
             let words = try command.words.map(expand)
             status = try await dispatch(words, command: command)
+        } catch where Task.isCancelled || error is CancellationError {
+            // Whatever a command's libraries make of a cancellation (a wrapped error, a failed
+            // call), Ctrl-C is what happened.
+            output.error("interrupted")
+            status = 130
         } catch let error as ShellError {
             var error = error
             if error.location == nil { error.location = command.location }
             if error.sourceLine == nil { error.sourceLine = command.sourceLine }
             status = report(error)
-        } catch is CancellationError {
-            output.error("interrupted")
-            status = 130
         } catch {
             status = report(ShellError("\(error)", location: command.location, sourceLine: command.sourceLine))
         }
