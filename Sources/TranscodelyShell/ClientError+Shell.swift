@@ -12,4 +12,11 @@ extension ClientError {
         }
         return ShellError(text)
     }
+
+    /// Throws `CancellationError` when the call was cut short by Ctrl-C (`Origin.cancelled`), so
+    /// that a command which goes on past a failed call (to the next job, or to a fallback) stops
+    /// there instead, and the shell says "interrupted".
+    func stopIfCancelled() throws(CancellationError) {
+        if origin == .cancelled { throw CancellationError() }
+    }
 }

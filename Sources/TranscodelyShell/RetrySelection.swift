@@ -18,7 +18,7 @@ struct RetrySelection {
     /// sent, unchecked. `changed`: the retry changes the request, so a failure of the settings
     /// (not of the input) is worth sending even when the same request never succeeds.
     static func choose(_ failed: [ShellSession.Entry], changed: Bool, everything: Bool,
-                       origins: any OriginServiceClient) async -> RetrySelection {
+                       origins: any OriginServiceClient) async throws(CancellationError) -> RetrySelection {
         var selection = RetrySelection()
         guard !everything else {
             selection.send = failed
@@ -34,6 +34,7 @@ struct RetrySelection {
             do {
                 present = try await InputPresence.existing(Set(notFound.map(input)), in: origins)
             } catch {
+                try error.stopIfCancelled()
                 selection.uncheckable = error
                 selection.send = candidates
                 return selection

@@ -23,6 +23,7 @@ struct CancelCommand: ShellCommand {
             do throws(ClientError) {
                 job = try await context.jobs.cancel(id: id)
             } catch {
+                try error.stopIfCancelled()
                 failed += 1
                 shell.output.error("cancel: \(id): \(error.code.rawValue): \(error.message)")
                 continue

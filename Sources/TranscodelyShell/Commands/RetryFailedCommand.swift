@@ -55,7 +55,7 @@ struct RetryFailedCommand: ShellCommand {
         if jobs || both || job != nil {
             let failed = try await failedJobs(context)
             let changed = try changedRequests(failed, context)
-            selection = await RetrySelection.choose(failed, changed: changed.contains { $0 != nil }, everything: all,
+            selection = try await RetrySelection.choose(failed, changed: changed.contains { $0 != nil }, everything: all,
                                                     origins: context.origins)
             let sent = Set(selection.send.map(\.job.id))
             for (entry, change) in zip(failed, changed) where sent.contains(entry.job.id) {

@@ -42,7 +42,7 @@ struct WhyCommand: ShellCommand {
             shell.output.line("\(found.id) \(state): nothing failed")
             return
         }
-        let (log, logNote) = await Self.log(of: found.id, context)
+        let (log, logNote) = try await Self.log(of: found.id, context)
         let lineage = await context.session.chain(of: found.id)
         let newest = lineage.last?.job ?? found
         if json {
@@ -86,8 +86,9 @@ struct WhyCommand: ShellCommand {
     }
 
     /// The job's attempt log, or nil and a sentence saying why there is none.
-    static func log(of id: String, _ context: TranscodelyContext) async -> (JobLog?, String?) {
+    static func log(of id: String, _ context: TranscodelyContext) async throws(CancellationError) -> (JobLog?, String?) {
         do { return (try await context.jobs.log(id: id), nil) } catch {
+            try error.stopIfCancelled()
             switch error.code {
             case .unimplemented, .notFound: return (nil, "this API keeps no encoder logs (JobService/GetLog: \(error.code.rawValue))")
             default: return (nil, "the log could not be read: \(error.code.rawValue): \(error.message)")
