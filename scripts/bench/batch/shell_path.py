@@ -30,6 +30,8 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import tcly_shell  # noqa: E402  (scripts/bench/tcly_shell.py)
 API_KEY = "tk_bench_7d3b5f9a1c2e4d6f8a0b2c4e6f8a1d3b"  # a throwaway key for throwaway data dirs
 ORG = "org_bench"
 
@@ -88,19 +90,7 @@ class Server:
 
 def tcly_run(tcly, server, script, raw, name):
     """`tcly run SCRIPT` against SERVER as a user runs it; returns (wall seconds, output)."""
-    state = tempfile.mkdtemp(prefix="tcly-bench-state-")
-    env = dict(os.environ, TRANSCODELY_API_URL=server.base, TRANSCODELY_API_KEY=API_KEY,
-               TRANSCODELY_ORG_ID=ORG, XDG_STATE_HOME=state, NO_COLOR="1")
-    print(f"==> ({name}) tcly run {script}", file=sys.stderr)
-    start = time.perf_counter()
-    done = subprocess.run([tcly, "run", script], env=env, capture_output=True, text=True, timeout=600)
-    wall = time.perf_counter() - start
-    shutil.rmtree(state, ignore_errors=True)
-    with open(os.path.join(raw, f"{name}.out"), "w") as out:
-        out.write(done.stdout + done.stderr)
-    if done.returncode != 0:
-        raise SystemExit(f"shell_path: ({name}) tcly run failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    return wall, done.stdout
+    return tcly_shell.tcly_run(tcly, server.base, API_KEY, ORG, script, raw, name, "shell_path")
 
 
 def created(output, batch):

@@ -51,6 +51,8 @@ import urllib.request
 API_KEY = "tk_bench_nodes_5e7c9a1b3d5f7a9c1e3b5d7f"  # a throwaway key for a throwaway database
 ORG = "org_bench"
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import tcly_shell  # noqa: E402  (scripts/bench/tcly_shell.py)
 ROOT = os.path.abspath(os.path.join(HERE, "../../.."))
 
 WORKERS = int(os.environ.get("WORKERS", "4"))
@@ -200,18 +202,8 @@ def part_a(tcly, server_url, raw):
             with open(script, "w") as f:
                 f.write(f"batch --from {listing} --name t --input-origin ori_shared_in --output-origin ori_shared_out --output mp4:h264:720p --concurrency 20\n")
                 f.write("wait --batch t --timeout 10m\n")
-            state = tempfile.mkdtemp(prefix="tcly-bench-state-")
-            env = dict(os.environ, TRANSCODELY_API_URL=cluster.base(1), TRANSCODELY_API_KEY=API_KEY,
-                       TRANSCODELY_ORG_ID=ORG, XDG_STATE_HOME=state, NO_COLOR="1")
-            print(f"==> (a{n}) tcly run t.tcly  [{jobs} jobs]", file=sys.stderr)
-            started = time.perf_counter()
-            done = subprocess.run([tcly, "run", script], env=env, capture_output=True, text=True, timeout=900)
-            wall = time.perf_counter() - started
-            shutil.rmtree(state, ignore_errors=True)
-            with open(os.path.join(raw, f"a{n}.out"), "w") as out:
-                out.write(done.stdout + done.stderr)
-            if done.returncode != 0:
-                raise SystemExit(f"nodes: (a{n}) tcly run failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+            wall, _ = tcly_shell.tcly_run(tcly, cluster.base(1), API_KEY, ORG, script, raw, f"a{n}", "nodes",
+                                          timeout=900, note=f"  [{jobs} jobs]")
             completed = int(cluster.sql("SELECT count(*) FROM jobs WHERE status = 'completed'"))
             span = float(cluster.sql("SELECT (max(completed_at) - min(created_at)) / 1e6 FROM jobs"))
             per_node = cluster.sql("SELECT string_agg(n, ',') FROM (SELECT node || '=' || count(*) AS n FROM job_attempts "
