@@ -68,7 +68,7 @@ import TranscodelyTestSupport
     /// (code `canceled`, not retryable), at once and after one attempt: not as a transport failure
     /// that the retry policy sends again, or that a user reads as the API being down.
     @Test func aCallCancelledWhileItWaitsIsCancelledNotUnavailable() async throws {
-        let silent = try SilentListener()
+        let silent = try LoopbackSocket(listening: 16)  // takes connections, never answers
         defer { silent.close() }
         let transport = ConnectTransport(configuration: ClientConfiguration(
             baseURL: "http://127.0.0.1:\(silent.port)", apiKey: APIKey("tk_transport_tests_01"), organizationID: "org_transport",
@@ -87,28 +87,4 @@ import TranscodelyTestSupport
         #expect(error.origin == .cancelled && error.code == .canceled && !error.isRetryable && error.attempts == 1, "\(error)")
         #expect(error.message.contains("was interrupted before its answer came"), "\(error.message)")
     }
-}
-
-/// A loopback port that takes connections (the kernel's backlog) and never answers.
-private struct SilentListener {
-    let port: Int
-    private let fd: Int32
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            _ = Glibc.close(fd)
-            throw TclyProcessError("silent listener: cannot listen")
-        }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() { _ = Glibc.close(fd) }
 }

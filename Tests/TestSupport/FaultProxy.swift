@@ -47,18 +47,9 @@ public final class FaultProxy: @unchecked Sendable {
     public init(to target: Int, faults: Faults) throws {
         self.target = target
         self.faults = faults
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        listener = fd
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0, listen(fd, 512) == 0 else { throw SampleError("fault proxy: cannot listen") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            getsockname(fd, $0, &length) } }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        let socket = try LoopbackSocket(listening: 512)
+        listener = socket.descriptor
+        port = socket.port
         Thread { [self] in acceptLoop() }.start()
     }
 
@@ -90,7 +81,7 @@ public final class FaultProxy: @unchecked Sendable {
                 continue
             }
             let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = Self.loopback(port: target)
+            var address = LoopbackSocket.address(port: target)
             let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
             guard connected == 0 else { close(client); close(server); continue }
@@ -165,13 +156,5 @@ public final class FaultProxy: @unchecked Sendable {
         }
         pair.closeBoth()
         open.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(pair)) }
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return address
     }
 }

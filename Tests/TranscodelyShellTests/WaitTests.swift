@@ -32,7 +32,7 @@ import TranscodelyTestSupport
                each: (Int) -> Void = { _ in }) async throws -> (ticks: Int, result: (status: Int32, output: String, errors: String)) {
         var ticks = 0
         while true {
-            #expect(try await eventually { running.done || clock.sleeping >= 1 }, "the wait neither ended nor slept")
+            #expect(await eventually { running.done || clock.sleeping >= 1 }, "the wait neither ended nor slept")
             if let result = running.result.withLock({ $0 }) { return (ticks, result) }
             each(ticks)
             #expect(try await eventually { try await ready() }, "what the wait waits for never happened")
