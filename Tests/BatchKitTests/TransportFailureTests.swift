@@ -1,5 +1,7 @@
+import BatchKit
 import Foundation
 import NetworkFailures
+import Synchronization
 import Testing
 import TranscodelyAPI
 import TranscodelyClient
@@ -86,5 +88,34 @@ import TranscodelyTestSupport
         let error = try #require(await call.value)
         #expect(error.origin == .cancelled && error.code == .canceled && !error.isRetryable && error.attempts == 1, "\(error)")
         #expect(error.message.contains("was interrupted before its answer came"), "\(error.message)")
+    }
+
+    /// A batch interrupted while its creates wait for answers records each one sent as a failed
+    /// create with code `canceled` (the shell journals it, and retry-failed resends it under its
+    /// key) and the rest as not sent: none is lost, none is taken for the API being down.
+    @Test func aBatchCancelledMidCreateRecordsItsCreatesAsCancelled() async throws {
+        let silent = try LoopbackSocket(listening: 16)
+        defer { silent.close() }
+        let jobs = HTTPJobServiceClient(ConnectTransport(configuration: ClientConfiguration(
+            baseURL: "http://127.0.0.1:\(silent.port)", apiKey: APIKey("tk_transport_tests_01"), organizationID: "org_transport",
+            timeout: .seconds(60), retry: RetryPolicy(maxAttempts: 5))))
+        let items = (0..<3).map { BatchItem(index: $0, request: BatchFixtures.request("clip-\($0).mp4", key: "cancel-\($0)")) }
+        let recorded = Mutex<[String: ItemOutcome]>([:])
+        let run = Task {
+            await BatchRunner(client: jobs, pacer: Pacer(.standard)).run(items) { item, outcome in
+                recorded.withLock { $0[item.key] = outcome }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        run.cancel()
+        let report = await run.value
+        // The pacer sends as the answers let it: what was sent failed cancelled, the rest was never sent.
+        let codes = recorded.withLock { $0 }.mapValues { outcome -> String in
+            if case let .failed(code, _, attempts) = outcome, attempts == 1 { return code }
+            return "\(outcome)"
+        }
+        #expect(!codes.isEmpty && codes.values.allSatisfy { $0 == "canceled" }, "\(codes)")
+        #expect(report.counts.failed == codes.count && report.counts.notSent == 3 - codes.count && report.stopReason == nil,
+                "\(report.counts)")
     }
 }
